@@ -1,0 +1,43 @@
+# undercut — the README's commands. Everything runs from .venv; nothing needs a service started by hand.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+ARCHIVE ?= $(abspath ../shared/data)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DAGSTER_HOME ?= $(abspath $(or $(UNDERCUT_HOME),.undercut))/dagster
+
+.PHONY: setup test lint typecheck pytest run dev bench lock clean
+
+setup:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet uv==0.13.9
+	$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
+	$(BIN)/undercut --help > /dev/null
+
+test: lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check .
+
+typecheck:
+	$(BIN)/mypy
+
+pytest:
+	UNDERCUT_TEST_ARCHIVE=$(ARCHIVE) $(BIN)/pytest -n 2
+
+run:
+	$(BIN)/undercut run
+
+dev:
+	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+
+bench:
+	$(BIN)/python benchmarks/bench_sim.py
+
+lock:
+	uv pip compile pyproject.toml --extra dev -p 3.11 -o requirements.lock
+
+clean:
+	rm -rf .undercut .pytest_cache .mypy_cache .ruff_cache

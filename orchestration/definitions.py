@@ -1,0 +1,19 @@
+"""The undercut Dagster code location: every domain's definitions merged into one."""
+
+from dagster import Definitions
+
+from orchestration.defs.historical.assets import historical_assets
+from orchestration.defs.historical.checks import historical_checks
+from orchestration.defs.jobs import MAIN_SEQUENCE
+from orchestration.defs.resources import UndercutResource
+from orchestration.defs.warehouse.assets import warehouse_raw_schema
+from orchestration.defs.weekend.assets import weekend_assets
+from orchestration.defs.weekend.checks import weekend_checks
+from orchestration.defs.weekend.sensors import calendar_sensor
+
+defs = Definitions.merge(
+    Definitions(assets=historical_assets, asset_checks=historical_checks),
+    Definitions(assets=weekend_assets, asset_checks=weekend_checks, sensors=[calendar_sensor]),
+    Definitions(assets=[warehouse_raw_schema]),
+    Definitions(jobs=list(MAIN_SEQUENCE), resources={"undercut": UndercutResource.from_env()}),
+)

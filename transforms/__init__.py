@@ -1,0 +1,1 @@
+"""Source clients and raw→table normalisation. Plain Python: nothing here imports dagster."""

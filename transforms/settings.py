@@ -1,0 +1,39 @@
+"""Runtime settings, read once from the environment (``UNDERCUT_*``) and validated at the boundary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_JOLPICA_URL = "https://api.jolpi.ca/ergast/f1"
+FIRST_SEASON = 1950
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="UNDERCUT_", extra="ignore")
+
+    home: Path = Field(default=Path(".undercut"), description="Where the lake, warehouse, MLflow and caches live")
+    source: Literal["live", "archive"] = "live"
+    archive_dir: Path | None = None
+    lake_uri: str = ""  # default: <home>/lake
+    jolpica_url: str = DEFAULT_JOLPICA_URL
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        self.home = self.home.expanduser().absolute()
+        if not self.lake_uri:
+            self.lake_uri = str(self.home / "lake")
+        if self.archive_dir is not None:
+            self.archive_dir = self.archive_dir.expanduser().absolute()
+        return self
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
