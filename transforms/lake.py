@@ -12,6 +12,7 @@ import logging
 import os
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pyarrow as pa
@@ -80,12 +81,13 @@ class Lake:
             raise ValueError(f"{spec.name}: refusing to write a table that does not match its declared schema")
         directory = self.partition_dir(spec, season=season, session=session)
         final = f"{directory}/{PART_FILE}"
-        self.fs.create_dir(directory, recursive=True)
         if self.is_s3:
             # Multipart uploads only publish the object on completion: a crash leaves no visible object.
             with self.fs.open_output_stream(final) as out:
                 pq.write_table(table, out, compression="zstd")
         else:
+            os.makedirs(directory, exist_ok=True)
+            self._drop_stale_temp_files(directory)
             tmp = f"{directory}/.{PART_FILE}.tmp-{uuid.uuid4().hex}"
             try:
                 pq.write_table(table, tmp, compression="zstd")
@@ -95,6 +97,11 @@ class Lake:
                     os.remove(tmp)
         log.debug("wrote %s rows to %s", table.num_rows, final)
         return WriteResult(path=self.display_path(final), rows=table.num_rows)
+
+    def _drop_stale_temp_files(self, directory: str) -> None:
+        # A writer killed between write and rename leaves a hidden temp file; readers never see it, we tidy it.
+        for leftover in Path(directory).glob(f".{PART_FILE}.tmp-*"):
+            leftover.unlink(missing_ok=True)
 
     def read(self, spec: TableSpec, *, season: int | None = None, session: SessionRef | None = None) -> pa.Table:
         """One partition (or the whole table when no partition is given)."""

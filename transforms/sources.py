@@ -38,9 +38,9 @@ def open_source(settings: Settings) -> Source:
         if settings.archive_dir is None:
             raise SourceUnavailableError(f"UNDERCUT_SOURCE=archive needs UNDERCUT_ARCHIVE_DIR; {HOW_TO_ARCHIVE}")
         return ArchiveSource(settings.archive_dir)
-    from transforms.live import LiveSource
-
     probe_live(settings.jolpica_url)
+    from transforms.live import LiveSource  # imports fastf1: only when the live source is usable
+
     return LiveSource(settings)
 
 

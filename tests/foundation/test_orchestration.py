@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey, DagsterInstance, materialize
+
+from orchestration.definitions import defs
+from orchestration.defs.resources import UndercutResource
+from orchestration.defs.weekend.assets import session_timing
+from transforms.schemas import TABLES
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_code_location_has_every_table_with_checks() -> None:
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {f"raw/{name}" for name in TABLES} <= keys
+    assert "warehouse_raw_schema" in keys
+    checks = {(c.asset_key.path[-1], c.name) for c in graph.asset_check_keys}
+    assert ("results", "primary_key_unique") in checks and ("session_laps", "schema_matches") in checks
+    assert all((name, "non_empty") in checks for name in TABLES)
+    assert graph.get(AssetKey(["raw", "results"])).partitions_def.name == "season"  # type: ignore[union-attr]
+    assert graph.get(AssetKey(["raw", "session_laps"])).partitions_def.name == "session"  # type: ignore[union-attr]
+
+
+def test_cli_help() -> None:
+    out = subprocess.run([sys.executable, "-m", "orchestration.cli", "--help"], capture_output=True, text=True,
+                         check=True)
+    assert "run" in out.stdout
+
+
+def test_live_source_offline_fails_fast_with_archive_hint(tmp_path: Path) -> None:
+    env = {**os.environ, "UNDERCUT_HOME": str(tmp_path), "UNDERCUT_SOURCE": "live",
+           "UNDERCUT_JOLPICA_URL": "http://127.0.0.1:9/ergast/f1"}  # port 9 (discard): nothing listens
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "UNDERCUT_SOURCE=archive UNDERCUT_ARCHIVE_DIR=" in proc.stderr
+    assert time.monotonic() - start < 30
+    assert not (tmp_path / "lake").exists()
+
+
+def test_unknown_session_partition_fails_clearly(archive_dir: Path, tmp_path: Path) -> None:
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("session", ["2018-40-R"])
+    resource = UndercutResource(home=str(tmp_path), source_kind="archive", archive_dir=str(archive_dir),
+                                lake_uri=str(tmp_path / "lake"), jolpica_url="http://127.0.0.1:9")
+    result = materialize([session_timing], partition_key="2018-40-R", instance=instance,
+                         resources={"undercut": resource}, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert "session 2018-40-R is not in the archive" in str(failure.step_failure_data.error)  # type: ignore[union-attr]
+    assert not (tmp_path / "lake" / "weekend").exists()
+
+
+@pytest.mark.slow
+def test_main_run_fills_lake_and_warehouse(built_home: Path) -> None:
+    con = duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True)
+    counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0]  # type: ignore[index]
+              for t in ("results", "qualifying", "pit_stops", "lap_times", "session_laps", "driver_standings",
+                        "safety_cars", "car_telemetry")}
+    assert counts == {"results": 27058, "qualifying": 10794, "pit_stops": 11953, "lap_times": 151527,
+                      "session_laps": 173956, "driver_standings": 35172, "safety_cars": 362,
+                      "car_telemetry": 2376599}
+    winner = con.execute("""
+        SELECT d.surname FROM raw.results r JOIN raw.races ra USING (raceId) JOIN raw.drivers d USING (driverId)
+        WHERE ra.year = 2024 AND ra.name = 'Monaco Grand Prix' AND r.positionOrder = 1""").fetchone()
+    assert winner == ("Leclerc",)
+    instance = DagsterInstance.from_config(str(built_home / "dagster"))
+    assert len(instance.get_dynamic_partitions("session")) == 197
+    check = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [c for c in defs.resolve_asset_graph().asset_check_keys
+         if c.asset_key == AssetKey(["raw", "session_laps"]) and c.name == "primary_key_unique"])
+    assert all(rec is not None and rec.status.value == "SUCCEEDED" for rec in check.values())
