@@ -29,9 +29,9 @@ def run_main(settings: Settings) -> dict[str, float]:
         check()
     instance = dagster_instance(settings)
 
+    from orchestration.definitions import defs
     from orchestration.defs.jobs import MAIN_SEQUENCE
     from orchestration.defs.partition_sync import register_partitions
-    from orchestration.definitions import defs
 
     sync = register_partitions(instance, source)
     log.info("registered %d new seasons, %d new sessions", len(sync.new_seasons), len(sync.new_sessions))

@@ -79,7 +79,7 @@ def load_session(ref: SessionRef, *, cache_dir: Path, telemetry: bool = False, e
     frames |= {name: _optional(session, attr) for name, attr in _OPTIONAL_TABLES.items()}
     frames["circuit_corners"] = _circuit_corners(session)
     if telemetry:
-        frames["car_telemetry"] = _car_telemetry(session)
+        frames["car_telemetry"] = session_car_telemetry(session)
     keys = _session_keys(session, ergast_race_id)
     return {name: _to_table(frame, keys, name, origin=f"fastf1 {ref.key}") for name, frame in frames.items()}
 
@@ -129,14 +129,18 @@ def _load(ref: SessionRef, *, telemetry: bool, offline: bool) -> Session:
         raise WeekendSourceError(f"session {ref.key}: FastF1 failed to load {session}: {exc!r}") from exc
     # FastF1 logs and carries on when a feed is missing; laps (and telemetry when asked) are not optional here.
     required = ("laps", "car_data", "pos_data") if telemetry else ("laps",)
-    for attr in required:
-        try:
-            if len(getattr(session, attr)) == 0:
-                raise DataNotLoadedError(f"empty {attr}")
-        except DataNotLoadedError as exc:
-            raise WeekendSourceError(f"session {ref.key}: FastF1 loaded no {attr} for {session}"
-                                     + (" (offline mode: not in the cache)" if offline else "")) from exc
+    missing = [attr for attr in required if _is_empty(session, attr)]
+    if missing:
+        hint = " (offline mode: not in the cache)" if offline else ""
+        raise WeekendSourceError(f"session {ref.key}: FastF1 loaded no {', '.join(missing)} for {session}{hint}")
     return session
+
+
+def _is_empty(session: Session, attr: str) -> bool:
+    try:
+        return len(getattr(session, attr)) == 0
+    except DataNotLoadedError:
+        return True
 
 
 def _optional(session: Session, attr: str) -> pd.DataFrame:
@@ -159,7 +163,8 @@ def _circuit_corners(session: Session) -> pd.DataFrame:
     return info.corners.rename(columns={"Number": "CornerNumber"}).assign(Rotation=info.rotation)
 
 
-def _car_telemetry(session: Session) -> pd.DataFrame:
+def session_car_telemetry(session: Session) -> pd.DataFrame:
+    """``car_telemetry`` rows for every lap with a start and end time, of every driver with car and position data."""
     laps = []
     for number in session.drivers:
         car, pos = session.car_data.get(number), session.pos_data.get(number)
@@ -219,8 +224,19 @@ def _session_day(event: Event, session: Session) -> pd.Timestamp:
 
 
 def _to_table(frame: pd.DataFrame, keys: dict[str, object], name: str, *, origin: str) -> pa.Table:
-    seconds = {c: frame[c].dt.total_seconds() for c in frame.columns if pd.api.types.is_timedelta64_dtype(frame[c])}
-    table = pa.Table.from_pandas(frame.assign(**seconds), preserve_index=False)
+    table = pa.Table.from_pandas(_archive_conventions(frame), preserve_index=False)
     for key, type_ in SESSION_KEYS:
         table = table.append_column(key, pa.array([keys[key]] * table.num_rows, type_))
     return conform(table, TABLES[name], origin=f"{origin} {name}")
+
+
+def _archive_conventions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Timedeltas → float seconds; FastF1's ``astype(str)`` of missing values ('nan', e.g. Compound) → null."""
+    fixed: dict[str, pd.Series] = {}
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_timedelta64_dtype(values):
+            fixed[column] = values.dt.total_seconds()
+        elif values.dtype == object:
+            fixed[column] = values.mask(values.eq("nan"))
+    return frame.assign(**fixed)

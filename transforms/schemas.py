@@ -8,12 +8,12 @@ the session's t0, as the archive stores them). Every source (Jolpica, FastF1, ar
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 import pyarrow as pa
 
 
-class Partitioning(str, Enum):
+class Partitioning(StrEnum):
     NONE = "none"  # reference tables: one file for the whole table
     SEASON = "season"  # historical tables: season=YYYY/
     SESSION = "session"  # weekend tables: season=YYYY/round=RR/session=CODE/
@@ -135,9 +135,9 @@ WEEKEND: tuple[TableSpec, ...] = (
         Partitioning.SESSION, ("Driver", "LapNumber", "LapTime_ms"),
         "Per-sample car telemetry: LapTime_ms from lap start, Speed km/h, Distance m from lap start, X/Y/Z 1/10 m"),
     TableSpec("circuit_corners", _s(
-        *SESSION_KEYS, ("CornerNumber", i32), ("X", f64), ("Y", f64), ("Angle", f64), ("Distance", f64),
+        *SESSION_KEYS, ("CornerNumber", i32), ("Letter", s), ("X", f64), ("Y", f64), ("Angle", f64), ("Distance", f64),
         ("Rotation", f64)),
-        Partitioning.SESSION, ("CornerNumber",), "Corner positions (FastF1 circuit info); Distance m from the line"),
+        Partitioning.SESSION, ("CornerNumber", "Letter"), "Corner positions (FastF1 circuit info); Distance m from the line"),
 )
 
 TABLES: dict[str, TableSpec] = {t.name: t for t in HISTORICAL + WEEKEND}

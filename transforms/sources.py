@@ -9,8 +9,8 @@ import pyarrow as pa
 import requests
 
 from transforms.archive import ArchiveSource
-from transforms.settings import Settings
 from transforms.sessions import SessionRef
+from transforms.settings import Settings
 
 log = logging.getLogger("undercut.sources")
 

@@ -3,7 +3,7 @@
 
 from collections.abc import Iterator
 
-from dagster import AssetCheckResult, AssetCheckSpec, AssetChecksDefinition, AssetKey, multi_asset_check
+from dagster import AssetCheckResult, AssetChecksDefinition, AssetCheckSpec, AssetKey, multi_asset_check
 
 from orchestration.defs.resources import UndercutResource
 from transforms.quality import check_table

@@ -1,0 +1,68 @@
+"""The live source: Jolpica for the historical tables, FastF1 for race weekends (both with on-disk caches)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from functools import cached_property
+
+import pyarrow as pa
+
+from transforms import fastf1_loader
+from transforms.jolpica import NOT_IN_API, IdMap, JolpicaClient, JolpicaSource
+from transforms.lake import Lake
+from transforms.schemas import TABLES, Partitioning
+from transforms.sessions import SessionRef
+from transforms.settings import Settings
+
+log = logging.getLogger("undercut.live")
+
+FIRST_FASTF1_SEASON = 2018  # FastF1's timing data (laps, stints, compounds) starts here
+SESSION_DURATION = dt.timedelta(hours=3)  # a session's data is final a while after its scheduled start
+
+
+class LiveSource:
+    def __init__(self, settings: Settings, *, now: dt.datetime | None = None) -> None:
+        self.settings = settings
+        self.now = now or dt.datetime.now(dt.UTC)
+        self.lake = Lake(settings.lake_uri)
+        self.jolpica = JolpicaSource(JolpicaClient(settings.jolpica_url, settings.cache_dir / "jolpica"),
+                                     self._ids_from_lake())
+        self._loaded: tuple[SessionRef, bool, dict[str, pa.Table]] | None = None
+
+    def _ids_from_lake(self) -> IdMap:
+        # Ids assigned by earlier runs live in the lake's reference tables: seed from them so they stay stable.
+        seeds = {name: self.lake.read_all(TABLES[name]) for name in ("drivers", "constructors", "circuits", "races",
+                                                                     "status")}
+        return IdMap.from_tables(**{k: (v if v.num_rows else None) for k, v in seeds.items()})
+
+    def seasons(self) -> list[int]:
+        return [s for s in self.jolpica.seasons() if s <= self.now.year]
+
+    def historical_table(self, name: str, season: int | None = None) -> pa.Table:
+        if name in NOT_IN_API:
+            return TABLES[name].schema.empty_table()  # archive-only history; dbt derives periods from track status
+        return self.jolpica.table(name, season if TABLES[name].partitioning is Partitioning.SEASON else None)
+
+    @cached_property
+    def _race_ids(self) -> dict[tuple[int, int], int]:
+        races = self.lake.read_all(TABLES["races"]).to_pylist()
+        return {(r["year"], r["round"]): r["raceId"] for r in races}
+
+    def sessions(self) -> list[SessionRef]:
+        out = []
+        for season in range(FIRST_FASTF1_SEASON, self.now.year + 1):
+            for ref, start in fastf1_loader.list_sessions(season, cache_dir=self.settings.cache_dir / "fastf1"):
+                if start + SESSION_DURATION <= self.now:
+                    out.append(ref)
+        return out
+
+    def weekend_table(self, name: str, session: SessionRef) -> pa.Table:
+        telemetry = name == "car_telemetry"
+        if self._loaded is None or self._loaded[0] != session or (telemetry and not self._loaded[1]):
+            # One FastF1 load serves every table of the session; telemetry only when that asset asks.
+            tables = fastf1_loader.load_session(session, cache_dir=self.settings.cache_dir / "fastf1",
+                                                telemetry=telemetry,
+                                                ergast_race_id=self._race_ids.get((session.season, session.round)))
+            self._loaded = (session, telemetry, tables)
+        return self._loaded[2][name]
