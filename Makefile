@@ -37,7 +37,7 @@ bench:
 	$(BIN)/python benchmarks/bench_sim.py
 
 lock:
-	uv pip compile pyproject.toml --extra dev -p 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev -p 3.11 -o requirements.lock
 
 clean:
 	rm -rf .undercut .pytest_cache .mypy_cache .ruff_cache
