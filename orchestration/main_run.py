@@ -19,6 +19,10 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
     """A persistent instance under $UNDERCUT_HOME so `dagster dev` shows what `undercut run` materialised."""
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.home / "dagster"))
     os.makedirs(home, exist_ok=True)
+    config = os.path.join(home, "dagster.yaml")
+    if not os.path.exists(config):
+        with open(config, "w") as fh:  # defaults (sqlite storage in this folder); present so dagster doesn't warn
+            fh.write("telemetry:\n  enabled: false\n")
     return DagsterInstance.get()
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic.alias_generators import to_camel
 
 from transforms.jolpica.errors import JolpicaResponseError
+
+# A lap time or pit-stop duration: "25.012", "1:37.284", "40:55.302" (h:mm:ss.sss also accepted).
+Duration = Annotated[str, StringConstraints(pattern=r"^\d+(:\d\d){0,2}(\.\d+)?$")]
 
 
 class _Wire(BaseModel):
@@ -106,7 +109,7 @@ class Result(_Wire):
 
 class QualifyingResult(_Wire):
     number: int | None = None
-    position: int | None = None
+    position: int
     driver: Driver = Field(alias="Driver")
     constructor: Constructor = Field(alias="Constructor")
     q1: str | None = Field(None, alias="Q1")
@@ -117,7 +120,7 @@ class QualifyingResult(_Wire):
 class Timing(_Wire):
     driver_id: str
     position: int | None = None
-    time: str | None = None
+    time: Duration | None = None
 
 
 class Lap(_Wire):
@@ -130,7 +133,7 @@ class PitStop(_Wire):
     lap: int | None = None
     stop: int | None = None
     time: str | None = None  # local time of day, e.g. "15:05:43"
-    duration: str | None = None  # "25.012", or "40:55.302" when it spans a red flag
+    duration: Duration | None = None  # "25.012", or "40:55.302" when it spans a red flag
 
 
 class Race(_Wire):
@@ -162,6 +165,10 @@ class DriverStanding(_Wire):
     wins: int
     driver: Driver = Field(alias="Driver")
 
+    @property
+    def ref(self) -> str:
+        return self.driver.driver_id
+
 
 class ConstructorStanding(_Wire):
     position: int | None = None
@@ -169,6 +176,10 @@ class ConstructorStanding(_Wire):
     points: float
     wins: int
     constructor: Constructor = Field(alias="Constructor")
+
+    @property
+    def ref(self) -> str:
+        return self.constructor.constructor_id
 
 
 class StandingsList(_Wire):
