@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     archive_dir: Path | None = None
     lake_uri: str = ""  # default: <home>/lake
     jolpica_url: str = DEFAULT_JOLPICA_URL
+    # A frozen FastF1 HTTP response folder to replay offline (as FastF1's own test suite does); None = internet.
+    fastf1_http_cache: Path | None = None
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

@@ -24,17 +24,20 @@ class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
     archive_dir: str | None
     lake_uri: str
     jolpica_url: str
+    fastf1_http_cache: str | None = None
 
     @classmethod
     def from_env(cls) -> "UndercutResource":
         s = Settings()
         return cls(home=str(s.home), source_kind=s.source, archive_dir=str(s.archive_dir) if s.archive_dir else None,
-                   lake_uri=s.lake_uri, jolpica_url=s.jolpica_url)
+                   lake_uri=s.lake_uri, jolpica_url=s.jolpica_url,
+                   fastf1_http_cache=str(s.fastf1_http_cache) if s.fastf1_http_cache else None)
 
     @property
     def settings(self) -> Settings:
         return Settings(home=self.home, source=self.source_kind, archive_dir=self.archive_dir,  # type: ignore[arg-type]
-                        lake_uri=self.lake_uri, jolpica_url=self.jolpica_url)
+                        lake_uri=self.lake_uri, jolpica_url=self.jolpica_url,
+                        fastf1_http_cache=self.fastf1_http_cache)  # type: ignore[arg-type]
 
     @property
     def lake(self) -> Lake:
