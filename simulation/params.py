@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 from enum import IntEnum, StrEnum
-from typing import Self
+from typing import NamedTuple, Self
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -42,9 +43,11 @@ class TrackState(IntEnum):
     RED = 3
 
 
-# Plans carry at most this many planned stops (weather-forced stops come on top, decided by the engine).
-MAX_PLANNED_STOPS = 3
+# The engine races plans of up to this many planned stops (real races replayed in what-ifs can have four);
+# generated strategies have 1..MAX_GENERATED_STOPS. Weather-forced stops come on top, decided by the engine.
+MAX_PLANNED_STOPS = 4
 MAX_STINTS = MAX_PLANNED_STOPS + 1
+MAX_GENERATED_STOPS = 3
 # Field size of a modern Grand Prix.
 FULL_FIELD_CARS = 20
 
@@ -58,6 +61,8 @@ INTER_FLOOD_LOSS_S_PER_W = 6.0
 INTER_FLOOD_FROM_W = 0.7
 WET_DRY_LOSS_S = 9.0
 WET_MIN_LOSS_S = 1.0
+# Wetness above which intermediates beat slicks (where the two lines above cross).
+SLICK_CROSSOVER_WETNESS = INTER_DRY_LOSS_S / (SLICK_WET_LOSS_S + INTER_DRY_LOSS_S)
 # Everybody is slower on a wet track whatever they run; this does not change the order but keeps lap times real.
 WET_TRACK_SLOWDOWN_S = 10.0
 
@@ -230,3 +235,23 @@ class RaceParams(BaseModel):
 
     circuit: CircuitParams
     weather: WeatherParams = Field(default_factory=WeatherParams)
+
+
+class CompoundTables(NamedTuple):
+    """Per-compound parameters as arrays indexed by compound code (what the kernel and the screening read)."""
+
+    pace_offset_s: np.ndarray
+    deg_s_per_lap: np.ndarray
+    cliff_lap: np.ndarray
+    cliff_s_per_lap: np.ndarray
+
+
+def compound_tables(circuit: CircuitParams, deg_multiplier: float = 1.0) -> CompoundTables:
+    """The circuit's compounds as arrays, with degradation scaled by ``deg_multiplier`` (weather)."""
+    params = [circuit.compound(c) for c in COMPOUND_ORDER]
+    return CompoundTables(
+        pace_offset_s=np.array([p.pace_offset_s for p in params]),
+        deg_s_per_lap=np.array([p.deg_s_per_lap * deg_multiplier for p in params]),
+        cliff_lap=np.array([float(p.cliff_lap) for p in params]),
+        cliff_s_per_lap=np.array([p.cliff_s_per_lap for p in params]),
+    )

@@ -29,9 +29,8 @@ class LiveSource:
         self.jolpica = JolpicaSource(JolpicaClient(settings.jolpica_url, settings.cache_dir / "jolpica"),
                                      self._ids_from_lake())
         self._loaded: tuple[SessionRef, bool, dict[str, pa.Table]] | None = None
-        replay = settings.fastf1_http_cache
-        self._fastf1 = {"cache_dir": settings.cache_dir / "fastf1", "http_cache_dir": replay,
-                        "offline": replay is not None}
+        self._ff1_cache = settings.cache_dir / "fastf1"
+        self._ff1_replay = settings.fastf1_http_cache  # a frozen HTTP cache implies offline replay
 
     def _ids_from_lake(self) -> IdMap:
         # Ids assigned by earlier runs live in the lake's reference tables: seed from them so they stay stable.
@@ -55,7 +54,9 @@ class LiveSource:
     def sessions(self) -> list[SessionRef]:
         out = []
         for season in range(FIRST_FASTF1_SEASON, self.now.year + 1):
-            for ref, start in fastf1_loader.list_sessions(season, **self._fastf1):  # type: ignore[arg-type]
+            for ref, start in fastf1_loader.list_sessions(season, cache_dir=self._ff1_cache,
+                                                          http_cache_dir=self._ff1_replay,
+                                                          offline=self._ff1_replay is not None):
                 if start + SESSION_DURATION <= self.now:
                     out.append(ref)
         return out
@@ -64,8 +65,8 @@ class LiveSource:
         telemetry = name == "car_telemetry"
         if self._loaded is None or self._loaded[0] != session or (telemetry and not self._loaded[1]):
             # One FastF1 load serves every table of the session; telemetry only when that asset asks.
-            tables = fastf1_loader.load_session(session, telemetry=telemetry,  # type: ignore[arg-type]
+            tables = fastf1_loader.load_session(session, telemetry=telemetry, cache_dir=self._ff1_cache,
                                                 ergast_race_id=self._race_ids.get((session.season, session.round)),
-                                                **self._fastf1)
+                                                http_cache_dir=self._ff1_replay, offline=self._ff1_replay is not None)
             self._loaded = (session, telemetry, tables)
         return self._loaded[2][name]
