@@ -1,0 +1,1 @@
+"""Model training, evaluation and the MLflow registry. Plain Python: nothing here imports dagster."""
