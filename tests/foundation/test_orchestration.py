@@ -79,3 +79,20 @@ def test_main_run_fills_lake_and_warehouse(built_home: Path) -> None:
         [c for c in defs.resolve_asset_graph().asset_check_keys
          if c.asset_key == AssetKey(["raw", "session_laps"]) and c.name == "primary_key_unique"])
     assert all(rec is not None and rec.status.value == "SUCCEEDED" for rec in check.values())
+
+
+def test_calendar_sensor_registers_and_requests_new_partitions(archive_dir: Path, tmp_path: Path) -> None:
+    from dagster import build_sensor_context
+
+    from orchestration.defs.weekend.sensors import calendar_sensor
+
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("session", ["2018-01-R"])  # already known: not requested again
+    resource = UndercutResource(home=str(tmp_path), source_kind="archive", archive_dir=str(archive_dir),
+                                lake_uri=str(tmp_path / "lake"), jolpica_url="http://127.0.0.1:9")
+    result = calendar_sensor(build_sensor_context(instance=instance, resources={"undercut": resource}))
+    added = {r.partitions_def_name: list(r.partition_keys) for r in result.dynamic_partitions_requests}
+    assert added["season"][0] == "1950" and len(added["season"]) == 76
+    assert len(added["session"]) == 196 and added["session"][-1] == "2025-15-R"
+    jobs = {r.job_name for r in result.run_requests}
+    assert jobs == {"historical_job", "weekend_job"} and len(result.run_requests) == 76 + 196
