@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="materialise every asset for every partition the configured source has")
     run.set_defaults(func=_cmd_run)
+    from simulation.cli import register as register_simulation
+
+    register_simulation(sub)  # strategy, bench-sim
     return parser
 
 

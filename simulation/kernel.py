@@ -1,0 +1,484 @@
+"""The lap-by-lap race kernel (numba): one full-field race per simulation, many simulations in parallel.
+
+Cars are kept in running order by cumulative race time. Each lap, cars are processed front to back; a car's lap
+time is its pace + compound + tyre wear + fuel + noise (+ wet-weather loss), and it then has to get past the car
+in front on track: it passes only if it is faster on that lap by the overtaking threshold (DRS counts), otherwise
+it is held up at ``follow_gap_s`` behind. A pass costs both cars time. Cars that pit leave the on-track chain for
+that lap and rejoin wherever their time puts them, so pit-cycle position changes are never "passes". Under the
+safety car the field closes up to a train; under the VSC everybody laps at the same delta and gaps are kept.
+
+Random numbers come from a counter-based generator (a splitmix64 hash of the race seed and of lap, car and
+stream), so a car's noise on a lap is the same whatever any car's strategy is: common random numbers, which makes
+strategy comparisons and what-if deltas paired, and results independent of thread scheduling.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit, prange
+
+from simulation.params import (
+    COMPOUND_CODE,
+    INTER_DRY_LOSS_S,
+    INTER_FLOOD_FROM_W,
+    INTER_FLOOD_LOSS_S_PER_W,
+    MAX_PLANNED_STOPS,
+    MAX_STINTS,
+    SLICK_WET_LOSS_S,
+    WET_DRY_LOSS_S,
+    WET_MIN_LOSS_S,
+    WET_TRACK_SLOWDOWN_S,
+    Compound,
+    CompoundTables,
+    TrackState,
+)
+
+GREEN = int(TrackState.GREEN)
+VSC = int(TrackState.VSC)
+SC = int(TrackState.SC)
+RED = int(TrackState.RED)
+INTER_CODE = COMPOUND_CODE[Compound.INTERMEDIATE]
+WET_CODE = COMPOUND_CODE[Compound.WET]
+LAST_SLICK_CODE = COMPOUND_CODE[Compound.HARD]
+
+# A planned-stop slot that is not used holds this lap number (never reached).
+NO_STOP_LAP = 32000
+# DRS and dirty air act within one second of the car ahead.
+DRS_WINDOW_S = 1.0
+# Fraction of the gap beyond the train gap that survives each safety-car lap (the field closes up in ~2 laps).
+SC_GAP_RETENTION = 0.25
+# Jittered planned stops keep at least this many laps between them.
+MIN_JITTERED_STINT_LAPS = 3
+# A car pits opportunistically under SC/VSC only on tyres at least this old (no double stops).
+MIN_TYRE_LIFE_FOR_NEUTRALISED_STOP = 4
+# Share of retirements that happen on lap 1 (start incidents); the rest anywhere in the race.
+LAP1_RETIREMENT_SHARE = 0.2
+# Random streams per (lap, car) counter; the pre-race draws (form, plan, jitter, retirement) use lap = race_laps.
+_STREAMS = 4
+_NOISE, _PIT_SD, _SLOW_STOP, _WEATHER = 0, 1, 2, 3
+_FORM, _PLAN, _JITTER, _RETIRE = 0, 1, 2, 3
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
+_S16, _S32, _S48 = np.uint64(16), np.uint64(32), np.uint64(48)
+_MASK16 = np.uint64(0xFFFF)
+_INV_2POW53 = 1.0 / 9007199254740992.0
+_INV_2POW16 = 1.0 / 65536.0
+_SQRT3 = float(np.sqrt(3.0))
+
+
+class KernelConstants(NamedTuple):
+    """Scalar race constants, flattened for the kernel (all floats so numba sees one homogeneous tuple)."""
+
+    base_lap_time_s: float
+    fuel_effect_start_s: float
+    pit_loss_green_s: float
+    pit_loss_vsc_s: float
+    pit_loss_sc_s: float
+    pit_stationary_sd_s: float
+    slow_stop_prob: float
+    slow_stop_extra_s: float
+    overtake_threshold_s: float
+    drs_gain_s: float
+    dirty_air_loss_s: float
+    pass_time_loss_s: float
+    follow_gap_s: float
+    lap_noise_s: float
+    lap1_noise_s: float
+    sc_lap_time_factor: float
+    vsc_lap_time_factor: float
+    sc_train_gap_s: float
+    sc_pit_window_laps: float
+    weather_react_prob: float
+    weather_switch_margin_s: float
+    has_rain: float
+
+
+class FieldTables(NamedTuple):
+    """The field, per car (N) unless noted. Each car's plan is drawn per race from its menu: rows
+    ``menu_offset[c] .. menu_offset[c] + menu_size[c]`` of ``menu_stop_laps`` (P, MAX_PLANNED_STOPS) int16
+    (NO_STOP_LAP when unused) and ``menu_codes`` (P, MAX_STINTS) int8, with cumulative weights
+    ``menu_cum_weight`` (N, max menu size); planned stops move by up to ``pit_lap_jitter`` laps."""
+
+    pace_mean_s: np.ndarray
+    pace_sd_s: np.ndarray
+    start_offset_s: np.ndarray
+    start_tyre_life: np.ndarray
+    retirement_prob: np.ndarray
+    fixed_retire_lap: np.ndarray  # lap the car retires on, race_laps + 1 to finish, 0 to draw it
+    menu_offset: np.ndarray
+    menu_size: np.ndarray
+    menu_cum_weight: np.ndarray
+    pit_lap_jitter: np.ndarray
+    menu_stop_laps: np.ndarray
+    menu_codes: np.ndarray
+
+
+class KernelOutputs(NamedTuple):
+    """Per race (S) and car (N) results written by the kernel."""
+
+    position: np.ndarray  # int8
+    time_s: np.ndarray  # float64
+    stops: np.ndarray  # int8
+    pit_saved_s: np.ndarray  # float32
+    laps_held: np.ndarray  # int16
+    passes: np.ndarray  # int16
+    laps_done: np.ndarray  # int16
+
+
+@njit
+def _hash(seed: np.uint64, counter: int) -> np.uint64:
+    """splitmix64 of (seed, counter): a stateless, well-mixed 64-bit random value."""
+    z = seed + np.uint64(counter) * _GOLDEN
+    z = (z ^ (z >> _S30)) * _MIX1
+    z = (z ^ (z >> _S27)) * _MIX2
+    return z ^ (z >> _S31)
+
+
+@njit
+def _uniform(x: np.uint64) -> float:
+    return float(x >> _S11) * _INV_2POW53
+
+
+@njit
+def _normal(x: np.uint64) -> float:
+    """Approximately standard normal from 64 random bits: Irwin-Hall sum of four 16-bit uniforms.
+
+    Tails are cut at +-3.46 sigma, which is harmless for lap-time and stop-time noise and four times cheaper
+    than Box-Muller.
+    """
+    total = (x & _MASK16) + ((x >> _S16) & _MASK16) + ((x >> _S32) & _MASK16) + (x >> _S48)
+    return (float(total) * _INV_2POW16 - 2.0) * _SQRT3
+
+
+@njit
+def _wet_loss_s(code: int, wetness: float) -> float:
+    """Lap time lost by a compound on a track of the given wetness (see the wet model in params)."""
+    if code <= LAST_SLICK_CODE:
+        return SLICK_WET_LOSS_S * wetness
+    if code == INTER_CODE:
+        loss = INTER_DRY_LOSS_S * (1.0 - wetness)
+        if wetness > INTER_FLOOD_FROM_W:
+            loss += INTER_FLOOD_LOSS_S_PER_W * (wetness - INTER_FLOOD_FROM_W)
+        return loss
+    return WET_MIN_LOSS_S + WET_DRY_LOSS_S * (1.0 - wetness)
+
+
+@njit
+def _best_weather_compound(code: int, slick_code: int, wetness: float) -> int:
+    """The quickest tyre family for the conditions: the planned slick, intermediates or full wets."""
+    best = slick_code
+    best_loss = _wet_loss_s(slick_code, wetness)
+    if _wet_loss_s(INTER_CODE, wetness) < best_loss:
+        best = INTER_CODE
+        best_loss = _wet_loss_s(INTER_CODE, wetness)
+    if _wet_loss_s(WET_CODE, wetness) < best_loss:
+        best = WET_CODE
+    if best <= LAST_SLICK_CODE and code <= LAST_SLICK_CODE:
+        return code  # slick to slick is a strategy matter, not a weather one
+    return best
+
+
+@njit
+def _sort_by_time(order: np.ndarray, n: int, time_s: np.ndarray) -> None:
+    """Insertion sort of the running order: positions change little per lap, so this is ~linear."""
+    for i in range(1, n):
+        car = order[i]
+        key = time_s[car]
+        j = i - 1
+        while j >= 0 and time_s[order[j]] > key:
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = car
+
+
+@njit
+def _draw_car(
+    s: int,
+    c: int,
+    seed: np.uint64,
+    n_laps: int,
+    f: FieldTables,
+    stop_laps: np.ndarray,
+    stint_codes: np.ndarray,
+) -> tuple[float, int]:
+    """Pre-race draws for one car: its form (pace this race), its plan (with jittered stops) and its
+    retirement lap. Writes the plan into ``stop_laps[c]``/``stint_codes[c]``; returns (pace_s, retire_lap)."""
+    n_cars = f.pace_mean_s.shape[0]
+    counter = (n_laps * n_cars + c) * _STREAMS
+    pace = f.pace_mean_s[c] + f.pace_sd_s[c] * _normal(_hash(seed, counter + _FORM))
+
+    u_plan = _uniform(_hash(seed, counter + _PLAN))
+    pick = 0
+    while pick < f.menu_size[c] - 1 and u_plan >= f.menu_cum_weight[c, pick]:
+        pick += 1
+    row = f.menu_offset[c] + pick
+    for j in range(MAX_STINTS):
+        stint_codes[c, j] = f.menu_codes[row, j]
+    jitter_bits = _hash(seed, counter + _JITTER)
+    width = 2 * f.pit_lap_jitter[c] + 1
+    previous = 0
+    for j in range(MAX_PLANNED_STOPS):
+        lap = int(f.menu_stop_laps[row, j])
+        if lap < NO_STOP_LAP and width > 1:
+            # 16 random bits per stop -> a jitter in [-pit_lap_jitter, +pit_lap_jitter].
+            u = float((jitter_bits >> np.uint64(16 * j)) & _MASK16) * _INV_2POW16
+            lap += int(u * width) - f.pit_lap_jitter[c]
+            lap = min(max(lap, previous + MIN_JITTERED_STINT_LAPS, 1), n_laps - 1)
+            previous = lap
+        stop_laps[c, j] = lap
+
+    retire = f.fixed_retire_lap[c]
+    if retire == 0:
+        retire = n_laps + 1
+        u_retire = _uniform(_hash(seed, counter + _RETIRE))
+        if u_retire < f.retirement_prob[c]:
+            # Reuse the same uniform, rescaled, for where it happens: lap 1 or anywhere after.
+            u_lap = u_retire / f.retirement_prob[c]
+            if u_lap < LAP1_RETIREMENT_SHARE:
+                retire = 1
+            else:
+                retire = 2 + int((u_lap - LAP1_RETIREMENT_SHARE) / (1.0 - LAP1_RETIREMENT_SHARE) * (n_laps - 1))
+    return pace, retire
+
+
+@njit(cache=True)
+def _run_race(
+    s: int,
+    f: FieldTables,
+    track_state: np.ndarray,
+    wetness: np.ndarray,
+    seeds: np.ndarray,
+    tyres: CompoundTables,
+    k: KernelConstants,
+    out: KernelOutputs,
+) -> None:
+    n_cars = f.pace_mean_s.shape[0]
+    n_laps = track_state.shape[1]
+    has_rain = k.has_rain > 0.5
+    seed = seeds[s]
+    window = int(k.sc_pit_window_laps)
+
+    time_s = np.empty(n_cars)
+    new_time_s = np.empty(n_cars)
+    pace_s = np.empty(n_cars)
+    retire_lap = np.empty(n_cars, np.int64)
+    stop_laps = np.empty((n_cars, MAX_PLANNED_STOPS), np.int64)
+    stint_codes = np.empty((n_cars, MAX_STINTS), np.int64)
+    order = np.empty(n_cars, np.int64)
+    code = np.empty(n_cars, np.int64)
+    life = np.empty(n_cars, np.int64)
+    next_stop = np.zeros(n_cars, np.int64)
+    laps_done = np.full(n_cars, n_laps, np.int64)
+    stops = np.zeros(n_cars, np.int64)
+    held = np.zeros(n_cars, np.int64)
+    passes = np.zeros(n_cars, np.int64)
+    saved = np.zeros(n_cars)
+
+    wet0 = wetness[s, 0] if has_rain else 0.0
+    for c in range(n_cars):
+        pace_s[c], retire_lap[c] = _draw_car(s, c, seed, n_laps, f, stop_laps, stint_codes)
+        time_s[c] = f.start_offset_s[c]
+        order[c] = c
+        life[c] = f.start_tyre_life[c]
+        code[c] = stint_codes[c, 0]
+        if has_rain:  # a wet start: everybody takes the start on the right tyre
+            code[c] = _best_weather_compound(code[c], code[c], wet0)
+    _sort_by_time(order, n_cars, time_s)
+    active = n_cars
+
+    for lap in range(n_laps):
+        lap_no = lap + 1
+        state = track_state[s, lap]
+        wet = wetness[s, lap] if has_rain else 0.0
+
+        kept = 0
+        for r in range(active):
+            c = order[r]
+            if retire_lap[c] <= lap_no:
+                laps_done[c] = lap
+            else:
+                order[kept] = c
+                kept += 1
+        active = kept
+
+        base = k.base_lap_time_s + k.fuel_effect_start_s * (1.0 - lap / n_laps) + WET_TRACK_SLOWDOWN_S * wet
+        neutral_lap_s = base * (k.vsc_lap_time_factor if state == VSC else k.sc_lap_time_factor)
+        neutralised = state != GREEN
+        drs_enabled = state == GREEN and lap >= 2 and track_state[s, lap - 1] == GREEN
+        if state == VSC:
+            pit_loss = k.pit_loss_vsc_s
+        elif state == GREEN:
+            pit_loss = k.pit_loss_green_s
+        else:
+            pit_loss = k.pit_loss_sc_s
+
+        tail = -1  # last car of the on-track chain processed so far this lap
+        tail_time = 0.0
+        tail_lap = 0.0
+        tail2_time = -1e18
+        ahead_start = -1e18
+        for r in range(active):
+            c = order[r]
+            counter = (lap * n_cars + c) * _STREAMS
+            z = _normal(_hash(seed, counter + _NOISE))
+            life[c] += 1
+            cc = code[c]
+            if neutralised:
+                lap_s = neutral_lap_s
+            else:
+                lap_s = base + pace_s[c] + tyres.pace_offset_s[cc] + tyres.deg_s_per_lap[cc] * life[c]
+                beyond_cliff = life[c] - tyres.cliff_lap[cc]
+                if beyond_cliff > 0:
+                    lap_s += tyres.cliff_s_per_lap[cc] * beyond_cliff
+                if has_rain:
+                    lap_s += _wet_loss_s(cc, wet)
+                if lap == 0:
+                    lap_s += k.lap1_noise_s * z
+                else:
+                    lap_s += k.lap_noise_s * z
+                    if time_s[c] - ahead_start < DRS_WINDOW_S:
+                        lap_s += k.dirty_air_loss_s
+                        if drs_enabled:
+                            lap_s -= k.drs_gain_s
+            ahead_start = time_s[c]
+
+            # Pit decision for the end of this lap: weather first, then the plan (early under SC/VSC).
+            pit = False
+            new_code = cc
+            if lap_no < n_laps:
+                if has_rain:
+                    slick = cc if cc <= LAST_SLICK_CODE else stint_codes[c, next_stop[c]]
+                    best = _best_weather_compound(cc, slick, wet)
+                    gain = _wet_loss_s(cc, wet) - _wet_loss_s(best, wet)
+                    switch = best != cc and gain > k.weather_switch_margin_s
+                    if switch and _uniform(_hash(seed, counter + _WEATHER)) < k.weather_react_prob:
+                        pit = True
+                        new_code = best
+                if not pit and cc <= LAST_SLICK_CODE:
+                    due = stop_laps[c, next_stop[c]] if next_stop[c] < MAX_PLANNED_STOPS else NO_STOP_LAP
+                    early = state in (SC, VSC) and due - lap_no <= window
+                    if lap_no >= due or (early and life[c] >= MIN_TYRE_LIFE_FOR_NEUTRALISED_STOP):
+                        pit = True
+                        next_stop[c] += 1
+                        new_code = stint_codes[c, next_stop[c]]
+                elif not pit:
+                    # On wet tyres the dry plan's stops that come due are skipped; its later slick is used.
+                    while next_stop[c] < MAX_PLANNED_STOPS and stop_laps[c, next_stop[c]] <= lap_no:
+                        next_stop[c] += 1
+
+            if pit:
+                loss = pit_loss + k.pit_stationary_sd_s * _normal(_hash(seed, counter + _PIT_SD))
+                u_slow = _uniform(_hash(seed, counter + _SLOW_STOP))
+                if u_slow < k.slow_stop_prob:
+                    loss += k.slow_stop_extra_s * (0.5 + u_slow / k.slow_stop_prob)
+                saved[c] += k.pit_loss_green_s - pit_loss
+                stops[c] += 1
+                code[c] = new_code
+                life[c] = 0
+                new_time_s[c] = time_s[c] + lap_s + loss
+                continue
+
+            t = time_s[c] + lap_s
+            if tail >= 0 and lap > 0:
+                if state in (SC, RED):
+                    excess = time_s[c] - time_s[tail] - k.sc_train_gap_s
+                    if excess < 0.0:
+                        excess = 0.0
+                    t = tail_time + k.sc_train_gap_s + excess * SC_GAP_RETENTION
+                elif t < tail_time + k.follow_gap_s:
+                    if state == GREEN and t < tail_time and tail_lap - lap_s >= k.overtake_threshold_s:
+                        t += k.pass_time_loss_s
+                        if t < tail2_time + k.follow_gap_s:
+                            t = tail2_time + k.follow_gap_s  # one pass per lap
+                        passed_time = tail_time + k.pass_time_loss_s
+                        if passed_time < t + k.follow_gap_s:
+                            passed_time = t + k.follow_gap_s
+                        new_time_s[tail] = passed_time
+                        new_time_s[c] = t
+                        passes[c] += 1
+                        tail2_time = t
+                        tail_time = passed_time
+                        continue
+                    t = tail_time + k.follow_gap_s
+                    held[c] += 1
+            new_time_s[c] = t
+            tail2_time = tail_time
+            tail_time = t
+            tail_lap = lap_s
+            tail = c
+
+        for r in range(active):
+            c = order[r]
+            time_s[c] = new_time_s[c]
+        _sort_by_time(order, active, time_s)
+
+        if lap == 0 or state == RED:
+            # After the lap-1 scramble cars cannot be closer than the follow gap; after a red flag the field
+            # restarts in a train on fresh tyres (a free change: the plan's next compound if a stop is left).
+            gap = k.follow_gap_s if lap == 0 else k.sc_train_gap_s
+            for r in range(1, active):
+                c = order[r]
+                floor_time = time_s[order[r - 1]] + gap
+                if state == RED or time_s[c] < floor_time:
+                    time_s[c] = floor_time
+            if state == RED:
+                for r in range(active):
+                    c = order[r]
+                    stop_left = next_stop[c] < MAX_PLANNED_STOPS and stop_laps[c, next_stop[c]] < NO_STOP_LAP
+                    if code[c] <= LAST_SLICK_CODE and stop_left:
+                        next_stop[c] += 1
+                        code[c] = stint_codes[c, next_stop[c]]
+                    life[c] = 0
+
+    # Classification: running cars by time, then retirements by laps completed (more first), then time.
+    for r in range(active):
+        out.position[s, order[r]] = r + 1
+    n_out = 0
+    for c in range(n_cars):
+        if laps_done[c] < n_laps:
+            order[n_out] = c
+            n_out += 1
+    for i in range(1, n_out):
+        car = order[i]
+        j = i - 1
+        while j >= 0 and (
+            laps_done[order[j]] < laps_done[car]
+            or (laps_done[order[j]] == laps_done[car] and time_s[order[j]] > time_s[car])
+        ):
+            order[j + 1] = order[j]
+            j -= 1
+        order[j + 1] = car
+    for r in range(n_out):
+        out.position[s, order[r]] = active + r + 1
+
+    for c in range(n_cars):
+        out.time_s[s, c] = time_s[c]
+        out.stops[s, c] = stops[c]
+        out.pit_saved_s[s, c] = saved[c]
+        out.laps_held[s, c] = held[c]
+        out.passes[s, c] = passes[c]
+        out.laps_done[s, c] = laps_done[c]
+
+
+@njit(parallel=True, cache=True)
+def run_races(
+    f: FieldTables,
+    track_state: np.ndarray,
+    wetness: np.ndarray,
+    seeds: np.ndarray,
+    tyres: CompoundTables,
+    k: KernelConstants,
+    out: KernelOutputs,
+) -> None:
+    """Simulate ``seeds.size`` races in parallel, writing per-car results into ``out`` (arrays of shape (S, N)).
+
+    ``track_state`` (S, L) int8 TrackState per lap; ``wetness`` (S, L) float32, only read when ``k.has_rain``;
+    ``seeds`` (S,) uint64 one per race; ``tyres`` per-compound arrays indexed by compound code.
+    """
+    for s in prange(seeds.shape[0]):
+        _run_race(s, f, track_state, wetness, seeds, tyres, k, out)

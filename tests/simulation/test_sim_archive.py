@@ -1,0 +1,67 @@
+"""Fitting on the real archive (skipped when ../shared/data is absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulation.archive_adapter import ArchiveTables, load_archive
+from simulation.defaults import default_circuit
+from simulation.fitting import (
+    aggregate_tyres,
+    fit_event_rates,
+    fit_pit_loss,
+    fit_race_models,
+    track_states_by_lap,
+)
+from simulation.params import Compound, TrackState
+from simulation.whatif import alternative_plans, replay_from_tables, what_if
+
+
+@pytest.fixture(scope="module")
+def tables(archive_dir: Path) -> ArchiveTables:
+    return load_archive(archive_dir)
+
+
+def test_2024_soft_wears_faster_than_hard(tables: ArchiveTables) -> None:
+    tyres = aggregate_tyres(fit_race_models(tables.laps[tables.laps["season"] == 2024]))
+    assert tyres is not None
+    assert tyres.deg_s_per_lap[Compound.SOFT] > tyres.deg_s_per_lap[Compound.HARD] > 0.0
+    assert 0.2 < tyres.lap_noise_s < 1.0
+
+
+def test_pit_loss_is_cheaper_under_safety_car(tables: ArchiveTables) -> None:
+    losses = fit_pit_loss(tables.pit_stops)
+    weighted = losses.assign(total_s=losses["pit_loss_s"] * losses["stops"]).groupby("state")[["total_s", "stops"]].sum()
+    by_state = weighted["total_s"] / weighted["stops"]
+    assert 18 < by_state["green"] < 28
+    assert by_state["sc"] < by_state["vsc"] < by_state["green"]
+
+
+def test_known_race_facts(tables: ArchiveTables) -> None:
+    monaco_2024 = 1128
+    history = tables.sc_history
+    assert ((history["race_id"] == monaco_2024) & (history["kind"] == "RED")).any()
+    laps = tables.laps[tables.laps["race_id"] == monaco_2024]
+    assert TrackState.RED in track_states_by_lap(laps, 78)
+    winner = tables.results[(tables.results["race_id"] == monaco_2024) & (tables.results["position_order"] == 1)]
+    assert winner["driver_id"].item() == "leclerc"
+    # Street circuits see more safety cars than a flowing permanent track.
+    assert fit_event_rates(history, tables.results, "marina_bay").sc_per_race > fit_event_rates(
+        history, tables.results, "red_bull_ring"
+    ).sc_per_race
+
+
+def test_what_if_on_a_real_race(tables: ArchiveTables) -> None:
+    silverstone_2024 = 1132
+    replay = replay_from_tables(silverstone_2024, tables.laps, tables.stints, tables.results,
+                                default_circuit("silverstone")[0])
+    driver = "hamilton"  # the winner
+    assert replay.actual_position[driver] == 1
+    same = what_if(replay, driver, replay.plans[driver], n_simulations=200, seed=1)
+    assert same["position_delta"]["distribution"] == {"0": 1.0}
+    assert same["replay_fidelity"]["spearman_simulated_vs_actual"] > 0.6
+    later = alternative_plans(replay.plans[driver], replay.race.circuit)["stop 1 +3 laps"]
+    moved = what_if(replay, driver, later, n_simulations=200, seed=1)
+    assert moved["time_delta_s"]["std"] > 0.0
