@@ -6,7 +6,7 @@ ARCHIVE ?= $(abspath ../shared/data)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DAGSTER_HOME ?= $(abspath $(or $(UNDERCUT_HOME),.undercut))/dagster
 
-.PHONY: setup test lint typecheck pytest run dev bench lock clean
+.PHONY: setup test lint typecheck pytest run dev dbt bench lock clean
 
 setup:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ pytest:
 
 run:
 	$(BIN)/undercut run
+
+dbt:
+	UNDERCUT_HOME=$(abspath $(or $(UNDERCUT_HOME),.undercut)) $(BIN)/dbt build --project-dir dbt_project --profiles-dir dbt_project
 
 dev:
 	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml

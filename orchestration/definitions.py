@@ -2,6 +2,7 @@
 
 from dagster import Definitions
 
+from orchestration.defs.dbt.assets import dbt_defs
 from orchestration.defs.historical.assets import historical_assets
 from orchestration.defs.historical.checks import historical_checks
 from orchestration.defs.jobs import MAIN_SEQUENCE
@@ -15,5 +16,6 @@ defs = Definitions.merge(
     Definitions(assets=historical_assets, asset_checks=historical_checks),
     Definitions(assets=weekend_assets, asset_checks=weekend_checks, sensors=[calendar_sensor]),
     Definitions(assets=[warehouse_raw_schema]),
+    dbt_defs,
     Definitions(jobs=list(MAIN_SEQUENCE), resources={"undercut": UndercutResource.from_env()}),
 )

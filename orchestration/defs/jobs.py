@@ -2,6 +2,7 @@
 
 from dagster import AssetSelection, define_asset_job
 
+from orchestration.defs.dbt.assets import dbt_job
 from orchestration.defs.historical.partitions import season_partitions
 from orchestration.defs.lake_checks import raw_key
 from orchestration.defs.weekend.partitions import session_partitions
@@ -23,4 +24,4 @@ weekend_job = define_asset_job("weekend_job", AssetSelection.groups("weekend"), 
 warehouse_job = define_asset_job("warehouse_job", AssetSelection.groups("warehouse"),
                                  description="Refresh the DuckDB warehouse views")
 
-MAIN_SEQUENCE = (reference_job, historical_job, weekend_job, warehouse_job)
+MAIN_SEQUENCE = (reference_job, historical_job, weekend_job, warehouse_job, dbt_job)

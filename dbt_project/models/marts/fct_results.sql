@@ -1,0 +1,1 @@
+{{ classification_fact('stg_ergast__results') }}

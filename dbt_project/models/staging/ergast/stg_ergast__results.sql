@@ -1,0 +1,1 @@
+{{ ergast_classification('results') }}

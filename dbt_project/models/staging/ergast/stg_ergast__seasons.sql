@@ -1,0 +1,4 @@
+select
+    year::integer as season,
+    url::varchar as season_url
+from {{ source('raw', 'seasons') }}

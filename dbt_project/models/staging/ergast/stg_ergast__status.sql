@@ -1,0 +1,4 @@
+select
+    statusId::integer as status_id,
+    status::varchar as status
+from {{ source('raw', 'status') }}

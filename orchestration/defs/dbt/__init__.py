@@ -1,0 +1,1 @@
+"""dbt (staging -> intermediate -> marts/features) as Dagster assets; see assets.py and resources.py."""

@@ -1,0 +1,1 @@
+"""ML: Feast feature store, model training with the MLflow promotion gate, and prediction tables (see ml/)."""

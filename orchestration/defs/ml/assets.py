@@ -1,0 +1,105 @@
+"""Feast apply/materialise, one training asset per model (train → MLflow → gate) and the prediction tables.
+
+Upstream keys are the dbt assets' ([<schema>, <model>], see orchestration/defs/dbt/assets.py)."""
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSelection,
+    Definitions,
+    MaterializeResult,
+    asset,
+    define_asset_job,
+)
+
+from ml import datasets, feature_store, predictions
+from ml.models import finish_position, lap_time, overtake, pit_strategy, qualifying
+from ml.training import train_and_publish
+from orchestration.defs.ml.checks import ml_checks
+from orchestration.defs.ml.resources import MlResource
+
+GROUP = "ml"
+CALENDAR = AssetKey(["marts", "dim_races"])
+
+
+def features(*names: str) -> list[AssetKey]:
+    return [AssetKey(["features", n]) for n in names]
+
+
+def marts(*names: str) -> list[AssetKey]:
+    return [AssetKey(["marts", n]) for n in names]
+
+
+@asset(group_name=GROUP, key=["ml", "feast_registry"], kinds={"feast"},
+       deps=features(*feature_store.FEATURE_MARTS),
+       description="Feature marts exported to Parquet under $UNDERCUT_HOME/feast/data, then `feast apply`")
+def feast_registry(context: AssetExecutionContext, ml: MlResource) -> MaterializeResult:
+    rows = feature_store.export_feature_marts(ml.paths)
+    views = feature_store.apply(ml.paths)
+    context.log.info(f"feast apply: {views}")
+    return MaterializeResult(metadata={"feature_views": ", ".join(views), **{f"rows.{k}": v for k, v in rows.items()}})
+
+
+@asset(group_name=GROUP, key=["ml", "feast_online_store"], kinds={"feast", "sqlite"},
+       deps=[AssetKey(["ml", "feast_registry"]), CALENDAR],
+       description="Online store loaded with every entity's latest pre-race row up to the next race's start")
+def feast_online_store(context: AssetExecutionContext, ml: MlResource) -> MaterializeResult:
+    upcoming = datasets.next_race(ml.paths)
+    feature_store.materialise(ml.paths, upcoming["race_start_at"].to_pydatetime())
+    return MaterializeResult(metadata={"next_race_id": int(upcoming["race_id"]), "next_race": upcoming["race_name"],
+                                       "season": int(upcoming["season"])})
+
+
+def training_asset(model_name: str, deps: list[AssetKey], description: str) -> AssetsDefinition:
+    @asset(group_name=GROUP, key=["ml", model_name], kinds={"mlflow", "xgboost"}, deps=[*deps, CALENDAR],
+           description=description)
+    def _train(context: AssetExecutionContext, ml: MlResource) -> MaterializeResult:
+        trained, decision = train_and_publish(model_name, ml.paths)
+        context.log.info(f"{model_name} v{decision.version} -> {decision.alias} "
+                         f"(score {decision.candidate_score:.4f}, champion {decision.champion_score})")
+        return MaterializeResult(metadata={**{k: float(v) for k, v in trained.metrics.items()},
+                                           "version": decision.version, "alias": decision.alias,
+                                           "champion_score_before": decision.champion_score})
+
+    return _train
+
+
+FEAST = AssetKey(["ml", "feast_registry"])
+model_assets = [
+    training_asset(lap_time.NAME, [*features("lap_features"), *marts("fct_qualifying")],
+                   "XGBoost clean-lap time; validation MAE vs the per-stint mean"),
+    training_asset(finish_position.NAME, [FEAST, *marts("fct_results", "fct_qualifying")],
+                   "XGBoost finishing position from Feast pre-race features; Spearman vs grid order"),
+    training_asset(qualifying.NAME, [FEAST, *marts("fct_results", "fct_qualifying")],
+                   "XGBoost qualifying position from Feast pre-qualifying features"),
+    training_asset(overtake.NAME, features("battle_features", "race_entry_features"),
+                   "Calibrated XGBoost P(overtake within the horizon) for a battle"),
+    training_asset(pit_strategy.NAME, marts("fct_pit_stops"), "KMeans strategy types over pit-stop patterns"),
+]
+
+
+@asset(group_name=GROUP, key=["marts", predictions.ENTRY_TABLE], kinds={"duckdb"},
+       deps=[AssetKey(["ml", qualifying.NAME]), AssetKey(["ml", finish_position.NAME]),
+             AssetKey(["ml", "feast_online_store"])],
+       description="Per driver and race (backtest + next race): predicted qualifying and finish position mean/std "
+                   "from the champions; feature contributions in marts.predictions_contributions")
+def race_entry_predictions(ml: MlResource) -> MaterializeResult:
+    rows = predictions.write_race_entry_predictions(ml.paths)
+    return MaterializeResult(metadata={f"rows.{k}": v for k, v in rows.items()})
+
+
+@asset(group_name=GROUP, key=["marts", predictions.PIT_STRATEGY_TABLE], kinds={"duckdb"},
+       deps=[AssetKey(["ml", pit_strategy.NAME])],
+       description="The champion clustering's strategy type for every driver-race with pit stops")
+def pit_strategy_predictions(ml: MlResource) -> MaterializeResult:
+    rows = predictions.write_pit_strategy_predictions(ml.paths)
+    return MaterializeResult(metadata={f"rows.{k}": v for k, v in rows.items()})
+
+
+ml_assets = [feast_registry, feast_online_store, *model_assets, race_entry_predictions, pit_strategy_predictions]
+
+ml_job = define_asset_job("ml_job", AssetSelection.groups(GROUP),
+                          description="Feast apply + materialise, train/gate/register every model, write predictions")
+
+ml_defs = Definitions(assets=ml_assets, asset_checks=ml_checks, jobs=[ml_job], resources={"ml": MlResource.from_env()})

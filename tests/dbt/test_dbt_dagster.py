@@ -1,0 +1,34 @@
+"""The dbt assets as Dagster sees them: keys, lineage to the lake assets, checks, the job the lead wires in."""
+
+from __future__ import annotations
+
+from dagster import AssetKey, Definitions
+
+from orchestration.definitions import defs
+from orchestration.defs.dbt.assets import dbt_defs, undercut_dbt_assets
+from transforms.schemas import TABLES
+
+
+def test_models_sit_downstream_of_the_lake_assets_and_the_raw_views() -> None:
+    deps = undercut_dbt_assets.asset_deps
+    staged = deps[AssetKey(["staging", "stg_ergast__results"])]
+    assert AssetKey(["raw", "results"]) in staged and AssetKey(["warehouse_raw_schema"]) in staged
+    upstream_raw = {k for ks in deps.values() for k in ks if k.path[0] == "raw"}
+    assert upstream_raw == {AssetKey(["raw", name]) for name in TABLES}
+    assert AssetKey(["marts", "fct_laps"]) in undercut_dbt_assets.keys
+    assert AssetKey(["features", "race_entry_features"]) in undercut_dbt_assets.keys
+
+
+def test_dbt_tests_are_asset_checks() -> None:
+    checks = list(undercut_dbt_assets.check_specs)
+    assert len(checks) > 250
+    assert any(c.asset_key == AssetKey(["marts", "fct_laps"]) for c in checks)
+
+
+def test_dbt_defs_merge_with_the_code_location() -> None:
+    merged = Definitions.merge(defs, dbt_defs)
+    job = merged.resolve_job_def("dbt_job")
+    assert job.partitions_def is None  # runs as one step in `undercut run`, after warehouse_job
+    graph = merged.resolve_asset_graph()
+    # every raw source the dbt project reads is a real lake asset, not a stub
+    assert all(graph.get(AssetKey(["raw", name])).is_materializable for name in TABLES)
