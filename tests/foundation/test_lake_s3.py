@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import boto3
 import pyarrow as pa
 import pytest
@@ -18,35 +11,9 @@ from transforms.schemas import TABLES, conform
 from transforms.warehouse import build_raw_schema, connect
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    port = _free_port()
-    moto = Path(sys.executable).parent / "moto_server"
-    proc = subprocess.Popen([str(moto), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            assert time.monotonic() < deadline, "moto server did not start"
-            time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait()
-
-
 @pytest.fixture()
-def s3_lake(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Lake:
-    for k, v in {"AWS_ENDPOINT_URL": s3_endpoint, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                 "AWS_DEFAULT_REGION": "us-east-1"}.items():
+def s3_lake(s3_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Lake:
+    for k, v in s3_env.items():
         monkeypatch.setenv(k, v)
     boto3.client("s3").create_bucket(Bucket="undercut-test")
     return Lake("s3://undercut-test/lake")
