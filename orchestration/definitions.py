@@ -6,6 +6,7 @@ from orchestration.defs.dbt.assets import dbt_defs
 from orchestration.defs.historical.assets import historical_assets
 from orchestration.defs.historical.checks import historical_checks
 from orchestration.defs.jobs import MAIN_SEQUENCE
+from orchestration.defs.ml.assets import ml_defs
 from orchestration.defs.resources import UndercutResource
 from orchestration.defs.warehouse.assets import warehouse_raw_schema
 from orchestration.defs.weekend.assets import weekend_assets
@@ -17,5 +18,6 @@ defs = Definitions.merge(
     Definitions(assets=weekend_assets, asset_checks=weekend_checks, sensors=[calendar_sensor]),
     Definitions(assets=[warehouse_raw_schema]),
     dbt_defs,
+    ml_defs,
     Definitions(jobs=list(MAIN_SEQUENCE), resources={"undercut": UndercutResource.from_env()}),
 )

@@ -1,0 +1,114 @@
+"""Feast around the dbt feature marts: export → generated repo config → apply → materialise → point-in-time reads.
+
+The repo config is generated per $UNDERCUT_HOME (registry, SQLite online store and Parquet sources all live there),
+so feature_repo/ holds definitions only and works for any home.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+from feast import Entity, FeatureStore, FeatureView
+
+from ml.paths import FEATURE_REPO_DIR, MlPaths
+
+PROJECT = "undercut"
+# Entity-keyed pre-race marts that become Feast feature views (one Parquet export each).
+FEATURE_MARTS = ("driver_form", "constructor_pace", "circuit_profile", "race_entry_features")
+EARLIEST = datetime(1950, 1, 1)
+
+
+def export_feature_marts(paths: MlPaths, marts: tuple[str, ...] = FEATURE_MARTS) -> dict[str, int]:
+    """Copy each `features.<mart>` table to Parquet (the Feast offline sources); returns row counts."""
+    paths.feature_data_dir.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    con = duckdb.connect(str(paths.warehouse), read_only=True)
+    try:
+        for mart in marts:
+            target = paths.feature_data_dir / f"{mart}.parquet"
+            tmp = target.with_suffix(".tmp")  # rename into place: a reader never sees half a file
+            con.execute(f"copy (select * from features.{mart}) to '{tmp}' (format parquet)")
+            tmp.replace(target)
+            counts[mart] = int(con.execute(f"select count(*) from features.{mart}").fetchone()[0])  # type: ignore[index]
+    finally:
+        con.close()
+    return counts
+
+
+def write_repo_config(paths: MlPaths) -> Path:
+    paths.feast_dir.mkdir(parents=True, exist_ok=True)
+    config = paths.feast_dir / "feature_store.yaml"
+    config.write_text(
+        f"project: {PROJECT}\n"
+        "provider: local\n"
+        f"registry: {paths.feast_dir / 'registry.db'}\n"
+        "online_store:\n"
+        "  type: sqlite\n"
+        f"  path: {paths.feast_dir / 'online_store.db'}\n"
+        "offline_store:\n"
+        "  type: duckdb\n"
+        "entity_key_serialization_version: 3\n"
+    )
+    return config
+
+
+def open_store(paths: MlPaths) -> FeatureStore:
+    return FeatureStore(repo_path=str(FEATURE_REPO_DIR), fs_yaml_file=write_repo_config(paths))
+
+
+@contextmanager
+def _home_env(paths: MlPaths) -> Iterator[None]:
+    """feature_repo/ resolves its source paths from $UNDERCUT_HOME (as the feast CLI would): point it at `paths`."""
+    saved = os.environ.get("UNDERCUT_HOME")
+    os.environ["UNDERCUT_HOME"] = str(paths.home)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("UNDERCUT_HOME")
+        else:
+            os.environ["UNDERCUT_HOME"] = saved
+
+
+def repo_objects(paths: MlPaths) -> list[Any]:
+    """Entities and feature views of feature_repo/, evaluated afresh for this home."""
+    objects: list[Any] = []
+    with _home_env(paths):
+        for definition_file in sorted(FEATURE_REPO_DIR.glob("*.py")):
+            namespace = runpy.run_path(str(definition_file))
+            objects += [obj for obj in namespace.values() if isinstance(obj, Entity | FeatureView)]
+    return objects
+
+
+def apply(paths: MlPaths) -> list[str]:
+    """`feast apply` for this home; returns the names of the registered feature views."""
+    store = open_store(paths)
+    objects = repo_objects(paths)
+    store.apply(objects)
+    return sorted(obj.name for obj in objects if isinstance(obj, FeatureView))
+
+
+def materialise(paths: MlPaths, end: datetime) -> None:
+    """Load the online store with the latest row per entity up to `end` (the next race's start: its pre-race rows)."""
+    open_store(paths).materialize(start_date=EARLIEST, end_date=end)
+
+
+def historical_features(paths: MlPaths, entity_rows: pd.DataFrame, features: list[str]) -> pd.DataFrame:
+    """Point-in-time join: each entity row gets the feature rows valid at its `event_timestamp`.
+
+    Feast does not return rows in entity order, so the result is re-sorted on the entity columns."""
+    frame = open_store(paths).get_historical_features(entity_df=entity_rows, features=features).to_df()
+    keys = list(entity_rows.columns)
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+def online_features(paths: MlPaths, entity_rows: list[dict[str, Any]], features: list[str]) -> pd.DataFrame:
+    return open_store(paths).get_online_features(features=features, entity_rows=entity_rows).to_df()

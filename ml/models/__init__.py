@@ -1,0 +1,1 @@
+"""One module per registered model; each `train(paths)` returns an `ml.publish.TrainedModel`."""

@@ -1,0 +1,39 @@
+"""`finish_position`: expected finishing position from pre-race features incl. qualifying, with a spread.
+
+The spread is the standard deviation of validation residuals in bands of the predicted position (front-runners
+are more predictable than the midfield); it travels with the model version as `spread_by_band.json`."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ml.datasets import PRE_RACE_FEATURES, feature_name
+from ml.evaluation import TimeSplit
+from ml.models.positions import train_position_model
+from ml.publish import TrainedModel
+
+NAME = "finish_position"
+FEATURES = [feature_name(f) for f in PRE_RACE_FEATURES]
+SPREAD_BAND_EDGES = [0.0, 5.5, 10.5, 15.5, 99.0]  # predicted-position bands: P1-5, P6-10, P11-15, P16+
+
+
+def grid_order(frame: pd.DataFrame) -> pd.Series:
+    """The classic baseline: finish where you start (pit-lane starts at the back)."""
+    return frame["grid"].astype(float).replace(0.0, 30.0)
+
+
+def spread_by_band(predicted: np.ndarray, truth: pd.Series) -> dict[str, list[float]]:
+    band = np.digitize(predicted, SPREAD_BAND_EDGES[1:-1])
+    residual = truth.to_numpy(dtype=float) - predicted
+    return {"edges": SPREAD_BAND_EDGES, "std": [float(np.std(residual[band == b])) for b in range(4)]}
+
+
+def spread_for(predicted: np.ndarray, spread: dict[str, list[float]]) -> np.ndarray:
+    return np.asarray(spread["std"])[np.digitize(predicted, spread["edges"][1:-1])]
+
+
+def train(entries: pd.DataFrame, split: TimeSplit) -> TrainedModel:
+    trained, valid = train_position_model(NAME, entries, split, FEATURES, "finish_position", grid_order(entries))
+    trained.documents["spread_by_band"] = spread_by_band(valid["predicted"].to_numpy(), valid["finish_position"])
+    return trained

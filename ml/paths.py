@@ -1,0 +1,42 @@
+"""Where the ML side keeps its state: everything under $UNDERCUT_HOME, nothing in the repo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from transforms.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FEATURE_REPO_DIR = REPO_ROOT / "feature_repo"
+
+
+@dataclass(frozen=True)
+class MlPaths:
+    home: Path
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> MlPaths:
+        return cls((settings or Settings()).home)
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse.duckdb"
+
+    @property
+    def tracking_uri(self) -> str:
+        return f"sqlite:///{self.home / 'mlflow.db'}"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        return self.home / "mlartifacts"
+
+    @property
+    def feast_dir(self) -> Path:
+        """Generated feature_store.yaml, Feast registry and SQLite online store."""
+        return self.home / "feast"
+
+    @property
+    def feature_data_dir(self) -> Path:
+        """Parquet exports of the dbt feature marts: the Feast offline sources (absolute paths)."""
+        return self.feast_dir / "data"

@@ -1,0 +1,107 @@
+"""Predictions from the champions, written to the warehouse as `marts.predictions_*`.
+
+Every race entry since datasets.FIRST_TRAINING_SEASON gets a prediction (backtesting; `split` says whether the race
+was in the champion's training or validation data) and so does the next race, whose features come from the online
+store. There the qualifying model's predicted order stands in for the not-yet-run qualifying."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mlflow
+import numpy as np
+import pandas as pd
+
+from ml import datasets, explain, registry, tracking
+from ml.models import finish_position, pit_strategy, qualifying
+from ml.models.positions import features_of
+from ml.paths import MlPaths
+from ml.training import validation_split
+from ml.warehouse import replace_table
+
+ENTRY_TABLE = "predictions_race_entries"
+CONTRIBUTION_TABLE = "predictions_contributions"
+PIT_STRATEGY_TABLE = "predictions_pit_strategy"
+
+
+class Champion:
+    """A model's current champion: native model (for pred_contribs), version and the run's documents."""
+
+    def __init__(self, client: mlflow.MlflowClient, model_name: str) -> None:
+        version = client.get_model_version_by_alias(model_name, registry.CHAMPION)
+        self.name = model_name
+        self.version = int(version.version)
+        self.run_id = str(version.run_id)
+        # pinned to the version the alias resolved to, so model, version and documents always belong together
+        self.model: Any = mlflow.pyfunc.load_model(f"models:/{model_name}/{self.version}").get_raw_model()
+
+    def document(self, name: str) -> Any:
+        return mlflow.artifacts.load_dict(f"runs:/{self.run_id}/{name}.json")
+
+
+def _long_contributions(model: Champion, keys: pd.DataFrame, inputs: pd.DataFrame) -> pd.DataFrame:
+    wide = explain.contributions(model.model.get_booster(), inputs)
+    wide.columns = [c.removeprefix(explain.CONTRIB_PREFIX) for c in wide.columns]
+    long = pd.concat([keys.reset_index(drop=True), wide.reset_index(drop=True)], axis=1).melt(
+        id_vars=list(keys.columns), var_name="feature", value_name="contribution")
+    return long.assign(model_name=model.name, model_version=model.version)
+
+
+def race_entry_predictions(paths: MlPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(per-driver predictions, long table of feature contributions) for past races and the next race."""
+    client = tracking.configure(paths)
+    quali_model, finish_model = Champion(client, qualifying.NAME), Champion(client, finish_position.NAME)
+    split = validation_split(paths)
+    past = datasets.entry_frame(paths)
+    upcoming = datasets.next_race_entries(paths).dropna(axis="columns", how="all")  # outcomes: not run yet
+    entries = pd.concat([past[~past["is_next_race"]], upcoming], ignore_index=True)
+    entries["split"] = np.select(
+        [entries["is_next_race"], entries["race_id"].isin(split.valid_race_ids)], ["next", "valid"], "train")
+
+    quali_inputs = features_of(entries, qualifying.FEATURES)
+    entries["predicted_qualifying_score"] = quali_model.model.predict(quali_inputs)
+    entries["predicted_qualifying_position"] = entries.groupby("race_id")["predicted_qualifying_score"].rank(
+        method="first")
+    # qualifying is known before every past race; only the next race needs the predicted order
+    entries["qualifying_position"] = entries["qualifying_position"].astype("Float64").fillna(
+        entries["predicted_qualifying_position"].where(entries["is_next_race"]))
+    entries["qualifying_source"] = np.where(entries["is_next_race"], "predicted", "actual")
+
+    finish_inputs = features_of(entries, finish_position.FEATURES)
+    mean = finish_model.model.predict(finish_inputs)
+    entries["predicted_finish_position_mean"] = mean
+    entries["predicted_finish_position_std"] = finish_position.spread_for(mean, finish_model.document("spread_by_band"))
+    entries["predicted_finish_rank"] = entries.groupby("race_id")["predicted_finish_position_mean"].rank(
+        method="first")
+    entries["qualifying_model_version"] = quali_model.version
+    entries["finish_model_version"] = finish_model.version
+
+    keys = entries[["race_id", "driver_id"]]
+    contributions = pd.concat([_long_contributions(quali_model, keys, quali_inputs),
+                               _long_contributions(finish_model, keys, finish_inputs)], ignore_index=True)
+    columns = ["race_id", "season", "round", "driver_id", "constructor_id", "split", "qualifying_source",
+               "predicted_qualifying_position", "predicted_finish_position_mean", "predicted_finish_position_std",
+               "predicted_finish_rank", "actual_qualifying_position", "grid", "finish_position",
+               "qualifying_model_version", "finish_model_version"]
+    return entries[columns].sort_values(["race_id", "predicted_finish_rank"]), contributions
+
+
+def pit_strategy_predictions(paths: MlPaths) -> pd.DataFrame:
+    """The champion's strategy type for every driver-race with pit stops."""
+    champion = Champion(tracking.configure(paths), pit_strategy.NAME)
+    names = champion.document("strategy_names")
+    stops = datasets.pit_strategy_frame(paths)
+    clusters = np.asarray(champion.model.predict(pit_strategy.model_inputs(stops))).astype(int)
+    return stops.assign(strategy_cluster=clusters, strategy_type=[names[str(c)] for c in clusters],
+                        model_version=champion.version)
+
+
+def write_race_entry_predictions(paths: MlPaths) -> dict[str, int]:
+    entries, contributions = race_entry_predictions(paths)
+    return {ENTRY_TABLE: replace_table(paths.warehouse, "marts", ENTRY_TABLE, entries),
+            CONTRIBUTION_TABLE: replace_table(paths.warehouse, "marts", CONTRIBUTION_TABLE, contributions)}
+
+
+def write_pit_strategy_predictions(paths: MlPaths) -> dict[str, int]:
+    strategies = pit_strategy_predictions(paths)
+    return {PIT_STRATEGY_TABLE: replace_table(paths.warehouse, "marts", PIT_STRATEGY_TABLE, strategies)}

@@ -1,0 +1,63 @@
+"""Log a trained model to MLflow (params, metrics, signature, input example, plots) and pass it through the gate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import mlflow
+import numpy as np
+import pandas as pd
+import sklearn
+import xgboost as xgb
+from matplotlib.figure import Figure
+from mlflow.models import infer_signature
+
+from ml import registry, tracking
+from ml.paths import MlPaths
+
+# Explicit requirements: MLflow's inference imports the model in a subprocess, seconds per model on two cores.
+PIP_REQUIREMENTS = [f"xgboost=={xgb.__version__}", f"scikit-learn=={sklearn.__version__}", f"pandas=={pd.__version__}"]
+
+
+@dataclass
+class TrainedModel:
+    name: str
+    estimator: Any
+    flavor: Literal["xgboost", "sklearn"]
+    valid_x: pd.DataFrame  # the validation features: the gate scores every version on exactly these rows
+    score: Callable[[np.ndarray], float]  # validation predictions -> gate metric
+    greater_is_better: bool
+    params: dict[str, Any]
+    metrics: dict[str, float]  # model and baselines side by side
+    figures: dict[str, Figure] = field(default_factory=dict)
+    documents: dict[str, Any] = field(default_factory=dict)  # JSON artifacts (e.g. the finish-position spread)
+    pyfunc_predict_fn: str = "predict"
+
+
+def _log_model(trained: TrainedModel, signature: Any) -> Any:
+    common = {"name": "model", "signature": signature, "input_example": trained.valid_x.head(5),
+              "registered_model_name": trained.name, "pip_requirements": PIP_REQUIREMENTS}
+    if trained.flavor == "xgboost":
+        return mlflow.xgboost.log_model(trained.estimator, **common)
+    return mlflow.sklearn.log_model(trained.estimator, serialization_format="cloudpickle",
+                                    pyfunc_predict_fn=trained.pyfunc_predict_fn, **common)
+
+
+def publish(trained: TrainedModel, paths: MlPaths) -> registry.GateDecision:
+    client = tracking.configure(paths)
+    experiment = tracking.experiment_id(client, paths, trained.name)
+    with mlflow.start_run(experiment_id=experiment, run_name=trained.name):
+        mlflow.log_params(trained.params)
+        mlflow.log_metrics(trained.metrics)
+        for name, figure in trained.figures.items():
+            mlflow.log_figure(figure, f"plots/{name}.png")
+        for name, document in trained.documents.items():
+            mlflow.log_dict(document, f"{name}.json")
+        predictor = getattr(trained.estimator, trained.pyfunc_predict_fn)
+        signature = infer_signature(trained.valid_x.head(100), predictor(trained.valid_x.head(100)))
+        info = _log_model(trained, signature)
+    return registry.gate(client, trained.name, int(info.registered_model_version),
+                         lambda model: trained.score(np.asarray(model.predict(trained.valid_x))),
+                         trained.greater_is_better)

@@ -1,0 +1,27 @@
+"""MLflow wiring: one SQLite backend + artifact folder per $UNDERCUT_HOME, one experiment per model."""
+
+from __future__ import annotations
+
+import mlflow
+from mlflow import MlflowClient
+
+from ml.paths import MlPaths
+
+EXPERIMENT_PREFIX = "undercut"
+
+
+def configure(paths: MlPaths) -> MlflowClient:
+    """Point MLflow (tracking and registry) at this home; returns a client bound to it."""
+    paths.artifacts_dir.mkdir(parents=True, exist_ok=True)
+    mlflow.set_tracking_uri(paths.tracking_uri)
+    mlflow.set_registry_uri(paths.tracking_uri)
+    return MlflowClient(tracking_uri=paths.tracking_uri, registry_uri=paths.tracking_uri)
+
+
+def experiment_id(client: MlflowClient, paths: MlPaths, model_name: str) -> str:
+    """The model's experiment, created with its artifacts under $UNDERCUT_HOME/mlartifacts (not ./mlruns)."""
+    name = f"{EXPERIMENT_PREFIX}/{model_name}"
+    existing = client.get_experiment_by_name(name)
+    if existing is not None:
+        return str(existing.experiment_id)
+    return str(client.create_experiment(name, artifact_location=(paths.artifacts_dir / model_name).as_uri()))
