@@ -139,6 +139,15 @@ class ArchiveSource:
             raise ArchiveError(f"{self._csv_path(name)}: raceIds {sorted(unknown)[:5]} are not in races.csv")
         return pa.array([lookup[r] for r in table["raceId"].to_pylist()], pa.int32())
 
+    def _by_season(self, name: str) -> dict[int, pa.Table]:
+        # Split each table once: a run asks for every season of every table.
+        cache = self.__dict__.setdefault("_season_cache", {})
+        if name not in cache:
+            table = self._historical(name)
+            seasons = self._season_column(name, table)
+            cache[name] = {s: table.filter(pc.equal(seasons, s)) for s in pc.unique(seasons).to_pylist()}
+        return cache[name]
+
     def seasons(self) -> list[int]:
         return sorted(self._historical("seasons")["year"].to_pylist())
 
@@ -151,9 +160,10 @@ class ArchiveSource:
             return table
         if season is None:
             raise ValueError(f"{name} is partitioned by season: pass season=")
-        if season not in self.seasons():
-            raise ArchiveError(f"season {season} is not in the archive (has {self.seasons()[0]}–{self.seasons()[-1]})")
-        return table.filter(pc.equal(self._season_column(name, table), season))
+        seasons = self.seasons()
+        if season not in seasons:
+            raise ArchiveError(f"season {season} is not in the archive (has {seasons[0]}–{seasons[-1]})")
+        return self._by_season(name).get(season, table.schema.empty_table())
 
     # ---- weekend ----------------------------------------------------------------------------------------------
     def _weekend_path(self, name: str) -> Path:
