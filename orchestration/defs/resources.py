@@ -16,6 +16,10 @@ def _source(settings_json: str) -> Source:
     return open_source(Settings.model_validate_json(settings_json))
 
 
+# Resource fields mirror Settings one to one; `source` is taken by the property that opens the source.
+_RENAMED = {"source": "source_kind"}
+
+
 class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
     """Settings, lake and source of this deployment."""
 
@@ -28,16 +32,11 @@ class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
 
     @classmethod
     def from_env(cls) -> "UndercutResource":
-        s = Settings()
-        return cls(home=str(s.home), source_kind=s.source, archive_dir=str(s.archive_dir) if s.archive_dir else None,
-                   lake_uri=s.lake_uri, jolpica_url=s.jolpica_url,
-                   fastf1_http_cache=str(s.fastf1_http_cache) if s.fastf1_http_cache else None)
+        return cls(**{_RENAMED.get(k, k): v for k, v in Settings().model_dump(mode="json").items()})
 
     @property
     def settings(self) -> Settings:
-        return Settings(home=self.home, source=self.source_kind, archive_dir=self.archive_dir,  # type: ignore[arg-type]
-                        lake_uri=self.lake_uri, jolpica_url=self.jolpica_url,
-                        fastf1_http_cache=self.fastf1_http_cache)  # type: ignore[arg-type]
+        return Settings(**{k: getattr(self, _RENAMED.get(k, k)) for k in Settings.model_fields})
 
     @property
     def lake(self) -> Lake:
