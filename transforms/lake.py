@@ -79,7 +79,14 @@ class Lake:
               session: SessionRef | None = None) -> WriteResult:
         if not table.schema.equals(spec.schema):
             raise ValueError(f"{spec.name}: refusing to write a table that does not match its declared schema")
-        directory = self.partition_dir(spec, season=season, session=session)
+        return self._write_file(self.partition_dir(spec, season=season, session=session), table)
+
+    def write_derived(self, name: str, table: pa.Table, *, race: str | None = None) -> WriteResult:
+        """A table computed from the warehouse (precompute, insights): ``derived/<name>[/race=<key>]``."""
+        directory = f"{self.root}/derived/{name}" + (f"/race={race}" if race else "")
+        return self._write_file(directory, table)
+
+    def _write_file(self, directory: str, table: pa.Table) -> WriteResult:
         final = f"{directory}/{PART_FILE}"
         if self.is_s3:
             # Multipart uploads only publish the object on completion: a crash leaves no visible object.

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from transforms.schemas import SESSION_CODES, SESSION_NAMES
 
 _KEY = re.compile(r"^(?P<season>\d{4})-(?P<round>\d{2})-(?P<session>[A-Z0-9]+)$")
+_RACE_KEY = re.compile(r"^(?P<season>\d{4})-(?P<round>\d{2})$")
 
 
 class UnknownSessionError(ValueError):
@@ -49,3 +50,15 @@ class SessionRef:
             return cls(season, round, SESSION_CODES[session_name])
         except KeyError:
             raise UnknownSessionError(f"unknown session name {session_name!r}") from None
+
+
+def race_key(season: int, round: int) -> str:
+    """The key of a race partition, e.g. ``2024-05``: one per grand prix weekend."""
+    return f"{season}-{round:02d}"
+
+
+def parse_race_key(key: str) -> tuple[int, int]:
+    m = _RACE_KEY.match(key)
+    if not m:
+        raise UnknownSessionError(f"race key {key!r} is not of the form YYYY-RR, e.g. 2024-05")
+    return int(m["season"]), int(m["round"])

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from dagster import AddDynamicPartitionsRequest, DagsterInstance
 
 from orchestration.defs.historical.partitions import season_partitions
+from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.weekend.partitions import session_partitions
+from transforms.sessions import SessionRef, race_key
 from transforms.sources import Source
 
 
@@ -15,19 +17,40 @@ from transforms.sources import Source
 class PartitionSync:
     new_seasons: list[str]
     new_sessions: list[str]
+    new_races: list[str]
 
     def requests(self) -> list[AddDynamicPartitionsRequest]:
+        pairs = ((season_partitions, self.new_seasons), (session_partitions, self.new_sessions),
+                 (race_partitions, self.new_races))
         return [AddDynamicPartitionsRequest(partitions_def_name=d.name, partition_keys=keys)  # type: ignore[arg-type]
-                for d, keys in ((season_partitions, self.new_seasons), (session_partitions, self.new_sessions))
-                if keys]
+                for d, keys in pairs if keys]
+
+
+def race_keys(source: Source, sessions: list[SessionRef]) -> list[str]:
+    """Every race with a race session, then the next race of the calendar (what the weekend precompute is for)."""
+    raced = sorted({(s.season, s.round) for s in sessions if s.session == "R"})
+    keys = [race_key(*r) for r in raced]
+    if raced:
+        season, last_round = raced[-1]
+        calendar = source.historical_table("races", season=season).column("round").to_pylist()
+        upcoming = sorted(r for r in calendar if r > last_round)
+        if upcoming:
+            keys.append(race_key(season, upcoming[0]))
+        elif season + 1 in source.seasons():
+            following = sorted(source.historical_table("races", season=season + 1).column("round").to_pylist())
+            keys += [race_key(season + 1, following[0])] if following else []
+    return keys
 
 
 def missing_partitions(instance: DagsterInstance, source: Source) -> PartitionSync:
     have_seasons = set(instance.get_dynamic_partitions(season_partitions.name))  # type: ignore[arg-type]
     have_sessions = set(instance.get_dynamic_partitions(session_partitions.name))  # type: ignore[arg-type]
+    have_races = set(instance.get_dynamic_partitions(race_partitions.name))  # type: ignore[arg-type]
+    sessions = sorted(source.sessions())
     return PartitionSync(
         new_seasons=[str(s) for s in sorted(source.seasons()) if str(s) not in have_seasons],
-        new_sessions=[r.key for r in sorted(source.sessions()) if r.key not in have_sessions],
+        new_sessions=[r.key for r in sessions if r.key not in have_sessions],
+        new_races=[k for k in race_keys(source, sessions) if k not in have_races],
     )
 
 

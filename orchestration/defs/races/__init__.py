@@ -1,0 +1,1 @@
+"""Race-partitioned precompute shared pieces (the `race` partitions)."""
