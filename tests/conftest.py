@@ -25,8 +25,13 @@ def archive_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def built_home(archive_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`undercut run` on the archive, once per test session (shared by xdist workers through a file lock)."""
+    """`undercut run` on the archive, once per test session (shared by xdist workers through a file lock).
+
+    UNDERCUT_TEST_HOME points at an already built home instead (development shortcut; CI never sets it)."""
     from filelock import FileLock
+
+    if os.environ.get("UNDERCUT_TEST_HOME"):
+        return Path(os.environ["UNDERCUT_TEST_HOME"])
 
     shared = tmp_path_factory.getbasetemp().parent
     home = shared / "built_home"
