@@ -5,7 +5,7 @@ from dagster import Definitions
 from orchestration.defs.dbt.assets import dbt_defs
 from orchestration.defs.historical.assets import historical_assets
 from orchestration.defs.historical.checks import historical_checks
-from orchestration.defs.jobs import MAIN_SEQUENCE
+from orchestration.defs.jobs import ALL_JOBS
 from orchestration.defs.ml.assets import ml_defs
 from orchestration.defs.resources import UndercutResource
 from orchestration.defs.warehouse.assets import warehouse_raw_schema
@@ -19,5 +19,5 @@ defs = Definitions.merge(
     Definitions(assets=[warehouse_raw_schema]),
     dbt_defs,
     ml_defs,
-    Definitions(jobs=list(MAIN_SEQUENCE), resources={"undercut": UndercutResource.from_env()}),
+    Definitions(jobs=list(ALL_JOBS), resources={"undercut": UndercutResource.from_env()}),
 )

@@ -1,16 +1,21 @@
-"""`undercut run`: materialise every asset for every partition the configured source has."""
+"""`undercut run` (every partition) and `undercut refresh` (only what a new race weekend changed), in process.
+
+Both walk the same job sequence (orchestration.defs.jobs.MAIN_SEQUENCE); a partitioned job runs over the keys of its
+partitions definition that are in scope: all of them for `run`, the refresh plan's for `refresh`."""
 
 from __future__ import annotations
 
 import logging
 import os
 import time
+from collections.abc import Callable, Sequence
 
 from dagster import DagsterInstance
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from orchestration.defs.partition_sync import RefreshPlan, plan_refresh, register_partitions
 from transforms.settings import Settings
-from transforms.sources import open_source
+from transforms.sources import Source, open_source
 
 log = logging.getLogger("undercut.run")
 
@@ -26,32 +31,95 @@ def dagster_instance(settings: Settings) -> DagsterInstance:
     return DagsterInstance.get()
 
 
-def run_main(settings: Settings) -> dict[str, float]:
+def contiguous_ranges(ordered: Sequence[str], selected: Sequence[str]) -> list[tuple[str, str]]:
+    """The selected keys as (first, last) runs of consecutive keys in partition order (one run per range tag)."""
+    wanted = set(selected)
+    ranges: list[tuple[str, str]] = []
+    start: str | None = None
+    for i, key in enumerate(ordered):
+        if key in wanted and start is None:
+            start = key
+        if start is not None and (key not in wanted or i == len(ordered) - 1):
+            ranges.append((start, key if key in wanted else ordered[i - 1]))
+            start = None
+    return ranges
+
+
+def _execute(instance: DagsterInstance, job_name: str, scope: Callable[[str, list[str]], list[str]] | None,
+             timings: dict[str, float]) -> None:
+    from orchestration.definitions import defs
+
+    job_def = defs.resolve_job_def(job_name)
+    runs: list[dict[str, str]] = [{}]
+    if job_def.partitions_def is not None:
+        keys = list(job_def.partitions_def.get_partition_keys(dynamic_partitions_store=instance))
+        selected = scope(job_def.partitions_def.name, keys) if scope else keys  # type: ignore[attr-defined,unused-ignore]
+        if not selected:
+            log.info("%s: nothing to do", job_name)
+            return
+        runs = [{ASSET_PARTITION_RANGE_START_TAG: a, ASSET_PARTITION_RANGE_END_TAG: b}
+                for a, b in contiguous_ranges(keys, selected)]
+    start = time.perf_counter()
+    for tags in runs:
+        log.info("%s: running %s", job_name, f"partitions {tags}" if tags else "")
+        result = job_def.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        if not result.success:
+            _record_failure(instance, result.run_id)
+            raise RunFailedError(f"{job_name} failed (run {result.run_id}); `undercut incidents` shows why")
+    timings[job_name] = timings.get(job_name, 0.0) + time.perf_counter() - start
+    log.info("%s: done in %.1f s", job_name, timings[job_name])
+
+
+class RunFailedError(RuntimeError):
+    """A job of the sequence failed; its incident has been recorded."""
+
+
+def _record_failure(instance: DagsterInstance, run_id: str) -> None:
+    from orchestration.defs.incidents.store import record_failed_run
+
+    incident = record_failed_run(instance, run_id, Settings())
+    log.error("run %s failed: %s — %s", run_id, incident.get("cause"), incident.get("message"))
+
+
+def _prepare(settings: Settings) -> tuple[Source, DagsterInstance]:
     source = open_source(settings)  # fails fast when the source is unusable, before anything is written
     check = getattr(source, "check_layout", None)
     if check:
         check()
-    instance = dagster_instance(settings)
+    return source, dagster_instance(settings)
 
-    from orchestration.definitions import defs
+
+def run_main(settings: Settings) -> dict[str, float]:
     from orchestration.defs.jobs import MAIN_SEQUENCE
-    from orchestration.defs.partition_sync import register_partitions
 
+    source, instance = _prepare(settings)
     sync = register_partitions(instance, source)
-    log.info("registered %d new seasons, %d new sessions", len(sync.new_seasons), len(sync.new_sessions))
-    timings = {}
+    log.info("registered %d new seasons, %d new sessions, %d new races", len(sync.new_seasons),
+             len(sync.new_sessions), len(sync.new_races))
+    timings: dict[str, float] = {}
     for job in MAIN_SEQUENCE:
-        job_def = defs.resolve_job_def(job.name)
-        tags = {}
-        if job_def.partitions_def is not None:
-            keys = job_def.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
-            if not keys:
-                log.warning("%s: the source has no partitions, skipped", job.name)
-                continue
-            tags = {ASSET_PARTITION_RANGE_START_TAG: keys[0], ASSET_PARTITION_RANGE_END_TAG: keys[-1]}
-        start = time.perf_counter()
-        log.info("%s: running %s", job.name, f"partitions {tags}" if tags else "")
-        job_def.execute_in_process(instance=instance, tags=tags, raise_on_error=True)
-        timings[job.name] = time.perf_counter() - start
-        log.info("%s: done in %.1f s", job.name, timings[job.name])
+        _execute(instance, job.name, None, timings)
     return timings
+
+
+def run_refresh(settings: Settings) -> tuple[RefreshPlan, dict[str, float]]:
+    """Register what the source has new, then materialise only the partitions it touches and the unpartitioned
+    assets downstream of them. Models are retrained only when the drift decision asks for it."""
+    from orchestration.defs.jobs import refresh_sequence
+
+    source, instance = _prepare(settings)
+    plan = plan_refresh(instance, source)
+    for request in plan.sync.requests():
+        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    timings: dict[str, float] = {}
+    if plan.is_empty:
+        log.info("refresh: the source has nothing new")
+        return plan, timings
+    log.info("refresh plan: %s", {k: v for k, v in plan.keys.items() if v})
+
+    def scope(partitions_name: str, keys: list[str]) -> list[str]:
+        return [k for k in keys if k in set(plan.keys.get(partitions_name, []))]
+
+    for job_name in refresh_sequence(settings):
+        _execute(instance, job_name, scope, timings)
+    return plan, timings

@@ -1,11 +1,15 @@
-"""Asset jobs per partitioning (inferred from the selected assets): what the calendar sensor and `undercut run` launch."""
+"""Asset jobs per partitioning (inferred from the selected assets): what the sensors, `undercut run` and
+`undercut refresh` launch, and the order the in-process runs walk them in."""
+
+from collections.abc import Iterator
 
 from dagster import AssetSelection, define_asset_job
 
 from orchestration.defs.dbt.assets import dbt_job
 from orchestration.defs.lake_checks import raw_key
-from orchestration.defs.ml.assets import ml_job
+from orchestration.defs.ml.assets import ml_job, model_assets
 from transforms.schemas import HISTORICAL, Partitioning
+from transforms.settings import Settings
 
 reference_job = define_asset_job(
     "reference_job",
@@ -21,5 +25,17 @@ weekend_job = define_asset_job("weekend_job", AssetSelection.groups("weekend"),
                                description="Session-partitioned race-weekend tables")
 warehouse_job = define_asset_job("warehouse_job", AssetSelection.groups("warehouse"),
                                  description="Refresh the DuckDB warehouse views")
+ml_predict_job = define_asset_job(
+    "ml_predict_job", AssetSelection.groups("ml") - AssetSelection.assets(*model_assets),
+    description="Feast apply + materialise and the prediction tables from the current champions (no retraining)")
 
-MAIN_SEQUENCE = (reference_job, historical_job, weekend_job, warehouse_job, dbt_job, ml_job)
+INGEST_SEQUENCE = (reference_job, historical_job, weekend_job, warehouse_job, dbt_job)
+MAIN_SEQUENCE = (*INGEST_SEQUENCE, ml_job)
+
+
+def refresh_sequence(settings: Settings) -> Iterator[str]:
+    """Jobs of a weekend refresh, in order; lazy, so the retraining choice sees the drift decision just made."""
+    yield from (job.name for job in INGEST_SEQUENCE)
+    yield ml_predict_job.name
+
+ALL_JOBS = (*MAIN_SEQUENCE, ml_predict_job)

@@ -1,8 +1,9 @@
-"""Register the season and session partitions the source has (new ones in calendar order)."""
+"""Register the season, session and race partitions the source has (new ones in calendar order), and plan what a
+refresh must recompute because of them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dagster import AddDynamicPartitionsRequest, DagsterInstance
 
@@ -59,3 +60,26 @@ def register_partitions(instance: DagsterInstance, source: Source) -> PartitionS
     for request in sync.requests():
         instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
     return sync
+
+
+@dataclass(frozen=True)
+class RefreshPlan:
+    """Partition keys a refresh materialises, by partitions definition name (season / session / race), and the
+    partitions to register first."""
+
+    keys: dict[str, list[str]] = field(default_factory=dict)
+    sync: PartitionSync = field(default_factory=lambda: PartitionSync([], [], []))
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.keys.values())
+
+
+def plan_refresh(instance: DagsterInstance, source: Source) -> RefreshPlan:
+    """New sessions and races, plus what they change: the season they belong to, and the race they complete (a race
+    partition registered as the next race before it was run)."""
+    sync = missing_partitions(instance, source)
+    sessions = [SessionRef.parse(k) for k in sync.new_sessions]
+    seasons = set(sync.new_seasons) | {str(s.season) for s in sessions}
+    races = set(sync.new_races) | {race_key(s.season, s.round) for s in sessions}
+    return RefreshPlan({"season": sorted(seasons), "session": sync.new_sessions, "race": sorted(races)}, sync)

@@ -94,5 +94,6 @@ def test_calendar_sensor_registers_and_requests_new_partitions(archive_dir: Path
     added = {r.partitions_def_name: list(r.partition_keys) for r in result.dynamic_partitions_requests}
     assert added["season"][0] == "1950" and len(added["season"]) == 76
     assert len(added["session"]) == 196 and added["session"][-1] == "2025-15-R"
+    assert len(added["race"]) == 145 and added["race"][-2:] == ["2025-15", "2025-16"]  # raced ones + the next race
     jobs = {r.job_name for r in result.run_requests}
     assert jobs == {"historical_job", "weekend_job"} and len(result.run_requests) == 76 + 196

@@ -9,7 +9,16 @@ Models that read the raw views also depend on `warehouse_raw_schema`, the asset 
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from dagster import AssetDep, AssetExecutionContext, AssetKey, AssetSelection, AssetSpec, Definitions, define_asset_job
+from dagster import (
+    AssetDep,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSelection,
+    AssetSpec,
+    AutomationCondition,
+    Definitions,
+    define_asset_job,
+)
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.dbt.resources import dbt_environment, dbt_project, dbt_resource, ensure_manifest
@@ -35,7 +44,8 @@ class UndercutDbtTranslator(DagsterDbtTranslator):
         if any(p.startswith("source.") for p in parents):
             # the raw views must exist (and be current) before a staging model can select from them
             spec = spec.replace_attributes(deps=[*spec.deps, AssetDep(WAREHOUSE_RAW_SCHEMA)])
-        return spec
+        # rebuilt whenever the lake changed (a session or season landed), as the raw views are
+        return spec.replace_attributes(automation_condition=AutomationCondition.eager())
 
 
 translator = UndercutDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -1,0 +1,87 @@
+"""Archive copies for rehearsing a race weekend offline: the archive as it stood before one race was run.
+
+`copy_without_race` writes a copy of an archive folder with every row of one race removed (results, laps, pit stops,
+standings, SC/VSC/red-flag history, weekend sessions, telemetry) while the calendar keeps the race, exactly as the
+data looked the evening before. Unchanged files are symlinked, changed CSVs keep their original lines byte for byte.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+# Historical files keyed by raceId, and those keyed by the race's full name ("2025 Dutch Grand Prix").
+_BY_RACE_ID = ("results.csv", "qualifying.csv", "sprint_results.csv", "pit_stops.csv", "driver_standings.csv",
+               "constructor_standings.csv", "constructor_results.csv", "lap_times_fastf1_derived_2018_2025.csv.gz")
+_BY_RACE_NAME = ("safety_cars.csv", "virtual_safety_cars.csv", "red_flags.csv")
+_VSC_ESTIMATES = "virtual_safety_car_estimates.json"
+
+
+def _race(src: Path, season: int, round: int) -> tuple[int, str]:
+    with open(src / "historical" / "races.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if int(row["year"]) == season and int(row["round"]) == round:
+                return int(row["raceId"]), f"{season} {row['name']}"
+    raise ValueError(f"no race {season} round {round} in {src / 'historical' / 'races.csv'}")
+
+
+def _filter_lines(src: Path, dest: Path, column: str, drop: str) -> int:
+    """Copy a CSV (optionally gzipped) without the rows whose `column` equals `drop`; returns rows dropped."""
+    opener = gzip.open if src.suffix == ".gz" else open
+    with opener(src, "rt", newline="", encoding="utf-8") as fh:
+        lines = fh.read().splitlines(keepends=True)
+    index = next(csv.reader([lines[0].lstrip("\ufeff")])).index(column)
+    kept = [lines[0]] + [line for line in lines[1:] if next(csv.reader([line]), [""])[index] != drop]
+    with opener(dest, "wt", newline="", encoding="utf-8") as out:
+        out.writelines(kept)
+    return len(lines) - len(kept)
+
+
+def _filter_parquet(src: Path, dest: Path, race_id: int) -> int:
+    table = pq.read_table(src)
+    if "ergast_raceId" not in table.column_names:
+        shutil.copyfile(src, dest)
+        return 0
+    keep = pc.fill_null(pc.not_equal(table["ergast_raceId"], pa.scalar(race_id, table["ergast_raceId"].type)), True)
+    kept = table.filter(keep)
+    pq.write_table(kept, dest, compression="zstd")
+    return table.num_rows - kept.num_rows
+
+
+def copy_without_race(src: Path, dest: Path, season: int, round: int) -> dict[str, int]:
+    """Write `dest` = `src` minus one race's data; returns the rows (or files) removed per file."""
+    race_id, race_name = _race(src, season, round)
+    removed: dict[str, int] = {}
+    for path in sorted(p for p in src.rglob("*") if p.is_file()):
+        rel = path.relative_to(src)
+        out = dest / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if rel.parts[0] == "historical" and path.name in _BY_RACE_ID:
+            removed[str(rel)] = _filter_lines(path, out, "raceId", str(race_id))
+        elif rel.parts[0] == "historical" and path.name in _BY_RACE_NAME:
+            removed[str(rel)] = _filter_lines(path, out, "Race", race_name)
+        elif path.name == _VSC_ESTIMATES:
+            estimates = json.loads(path.read_text())
+            removed[str(rel)] = len(estimates.pop(race_name, []))
+            out.write_text(json.dumps(estimates))
+        elif rel.parts[0] == "weekend" and path.suffix == ".parquet":
+            removed[str(rel)] = _filter_parquet(path, out, race_id)
+        elif rel.parts[0] == "weekend" and path.name == "sessions_index.csv":
+            removed[str(rel)] = _filter_lines(path, out, "ergast_raceId", str(race_id))
+        elif rel.parts[0] == "telemetry" and path.suffix == ".parquet" and _is_race_telemetry(path, season, race_name):
+            removed[str(rel)] = 1  # the whole file is that race
+        else:
+            out.symlink_to(path.resolve())
+    return removed
+
+
+def _is_race_telemetry(path: Path, season: int, race_name: str) -> bool:
+    first = pq.read_table(path, columns=["Year", "EventName"]).slice(0, 1).to_pylist()[0]
+    return bool(first["Year"] == season and f"{season} {first['EventName']}" == race_name)
