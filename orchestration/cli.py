@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     from simulation.cli import register as register_simulation
 
     register_simulation(sub)  # strategy, bench-sim
+    from orchestration.defs.incidents.cli import register as register_incidents
+
+    register_incidents(sub)
     return parser
 
 

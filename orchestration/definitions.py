@@ -5,6 +5,7 @@ from dagster import Definitions
 from orchestration.defs.dbt.assets import dbt_defs
 from orchestration.defs.historical.assets import historical_assets
 from orchestration.defs.historical.checks import historical_checks
+from orchestration.defs.incidents.sensors import incident_sensor
 from orchestration.defs.jobs import ALL_JOBS
 from orchestration.defs.ml.assets import ml_defs
 from orchestration.defs.resources import UndercutResource
@@ -19,5 +20,6 @@ defs = Definitions.merge(
     Definitions(assets=[warehouse_raw_schema]),
     dbt_defs,
     ml_defs,
+    Definitions(sensors=[incident_sensor]),
     Definitions(jobs=list(ALL_JOBS), resources={"undercut": UndercutResource.from_env()}),
 )

@@ -64,8 +64,7 @@ def _execute(instance: DagsterInstance, job_name: str, scope: Callable[[str, lis
         log.info("%s: running %s", job_name, f"partitions {tags}" if tags else "")
         result = job_def.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
         if not result.success:
-            _record_failure(instance, result.run_id)
-            raise RunFailedError(f"{job_name} failed (run {result.run_id}); `undercut incidents` shows why")
+            raise RunFailedError(f"{job_name} failed: {_record_failure(instance, result.run_id)}")
     timings[job_name] = timings.get(job_name, 0.0) + time.perf_counter() - start
     log.info("%s: done in %.1f s", job_name, timings[job_name])
 
@@ -74,11 +73,16 @@ class RunFailedError(RuntimeError):
     """A job of the sequence failed; its incident has been recorded."""
 
 
-def _record_failure(instance: DagsterInstance, run_id: str) -> None:
-    from orchestration.defs.incidents.store import record_failed_run
+def _record_failure(instance: DagsterInstance, run_id: str) -> str:
+    from orchestration.defs.incidents.sensors import record_failed_run
 
-    incident = record_failed_run(instance, run_id, Settings())
-    log.error("run %s failed: %s — %s", run_id, incident.get("cause"), incident.get("message"))
+    try:
+        incident = record_failed_run(instance, run_id, Settings())
+    except Exception:  # recording must never hide the failure itself
+        log.exception("could not record the incident of run %s", run_id)
+        return f"run {run_id}"
+    log.error("run %s failed: %s", run_id, incident.headline)
+    return f"{incident.headline} (undercut incidents --show {incident.id})"
 
 
 def _prepare(settings: Settings) -> tuple[Source, DagsterInstance]:

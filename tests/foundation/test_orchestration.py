@@ -27,6 +27,7 @@ def test_code_location_has_every_table_with_checks() -> None:
     assert ("results", "primary_key_unique") in checks and ("session_laps", "schema_matches") in checks
     assert all((name, "non_empty") in checks for name in TABLES)
     assert graph.get(AssetKey(["raw", "results"])).partitions_def.name == "season"  # type: ignore[union-attr]
+    assert {"calendar_sensor", "incident_sensor"} <= {s.name for s in defs.sensors or []}
     assert graph.get(AssetKey(["raw", "session_laps"])).partitions_def.name == "session"  # type: ignore[union-attr]
 
 
