@@ -6,8 +6,11 @@ from orchestration.defs.dbt.assets import dbt_defs
 from orchestration.defs.historical.assets import historical_assets
 from orchestration.defs.historical.checks import historical_checks
 from orchestration.defs.incidents.sensors import incident_sensor
+from orchestration.defs.insights.assets import insight_assets
+from orchestration.defs.insights.checks import insight_checks
 from orchestration.defs.jobs import ALL_JOBS
 from orchestration.defs.ml.assets import ml_defs
+from orchestration.defs.races.sensors import race_refresh_sensor
 from orchestration.defs.resources import UndercutResource
 from orchestration.defs.warehouse.assets import warehouse_raw_schema
 from orchestration.defs.weekend.assets import weekend_assets
@@ -20,6 +23,7 @@ defs = Definitions.merge(
     Definitions(assets=[warehouse_raw_schema]),
     dbt_defs,
     ml_defs,
-    Definitions(sensors=[incident_sensor]),
+    Definitions(assets=insight_assets, asset_checks=insight_checks),
+    Definitions(sensors=[incident_sensor, race_refresh_sensor]),
     Definitions(jobs=list(ALL_JOBS), resources={"undercut": UndercutResource.from_env()}),
 )

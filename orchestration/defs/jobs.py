@@ -3,9 +3,10 @@
 
 from collections.abc import Iterator
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetKey, AssetSelection, define_asset_job
 
 from orchestration.defs.dbt.assets import dbt_job
+from orchestration.defs.insights.assets import insight_assets
 from orchestration.defs.lake_checks import raw_key
 from orchestration.defs.ml.assets import ml_job, model_assets
 from transforms.schemas import HISTORICAL, Partitioning
@@ -29,13 +30,20 @@ ml_predict_job = define_asset_job(
     "ml_predict_job", AssetSelection.groups("ml") - AssetSelection.assets(*model_assets),
     description="Feast apply + materialise and the prediction tables from the current champions (no retraining)")
 
+race_job = define_asset_job(
+    "race_job", AssetSelection.assets(*insight_assets),
+    description="Everything computed per race: strategy precompute, car performance, insights")
+# A race partition counts as computed once this asset has it (see orchestration.defs.races.sensors).
+RACE_MARKER = AssetKey(["marts", "race_stories"])
+
 INGEST_SEQUENCE = (reference_job, historical_job, weekend_job, warehouse_job, dbt_job)
-MAIN_SEQUENCE = (*INGEST_SEQUENCE, ml_job)
+MAIN_SEQUENCE = (*INGEST_SEQUENCE, ml_job, race_job)
 
 
 def refresh_sequence(settings: Settings) -> Iterator[str]:
     """Jobs of a weekend refresh, in order; lazy, so the retraining choice sees the drift decision just made."""
     yield from (job.name for job in INGEST_SEQUENCE)
     yield ml_predict_job.name
+    yield race_job.name
 
 ALL_JOBS = (*MAIN_SEQUENCE, ml_predict_job)

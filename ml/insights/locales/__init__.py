@@ -1,0 +1,1 @@
+"""Narration templates, one module per language."""

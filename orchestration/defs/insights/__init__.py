@@ -1,0 +1,1 @@
+"""Race intelligence assets: time lost, race stories (Track Pulse), battle forecast."""
