@@ -10,6 +10,9 @@ from orchestration.defs.insights.assets import insight_assets
 from orchestration.defs.insights.checks import insight_checks
 from orchestration.defs.jobs import ALL_JOBS
 from orchestration.defs.ml.assets import ml_defs
+from orchestration.defs.monitoring.assets import monitoring_assets
+from orchestration.defs.monitoring.checks import monitoring_checks
+from orchestration.defs.monitoring.sensors import monitoring_sensors
 from orchestration.defs.races.sensors import race_refresh_sensor
 from orchestration.defs.resources import UndercutResource
 from orchestration.defs.warehouse.assets import warehouse_raw_schema
@@ -24,6 +27,7 @@ defs = Definitions.merge(
     dbt_defs,
     ml_defs,
     Definitions(assets=insight_assets, asset_checks=insight_checks),
+    Definitions(assets=monitoring_assets, asset_checks=monitoring_checks, sensors=monitoring_sensors),
     Definitions(sensors=[incident_sensor, race_refresh_sensor]),
     Definitions(jobs=list(ALL_JOBS), resources={"undercut": UndercutResource.from_env()}),
 )

@@ -1,14 +1,18 @@
 """Asset jobs per partitioning (inferred from the selected assets): what the sensors, `undercut run` and
 `undercut refresh` launch, and the order the in-process runs walk them in."""
 
+import logging
 from collections.abc import Iterator
+from datetime import datetime
 
 from dagster import AssetKey, AssetSelection, define_asset_job
 
+from ml import drift
 from orchestration.defs.dbt.assets import dbt_job
 from orchestration.defs.insights.assets import insight_assets
 from orchestration.defs.lake_checks import raw_key
 from orchestration.defs.ml.assets import ml_job, model_assets
+from orchestration.defs.monitoring.assets import car_performance_scores, drift_report
 from transforms.schemas import HISTORICAL, Partitioning
 from transforms.settings import Settings
 
@@ -30,20 +34,31 @@ ml_predict_job = define_asset_job(
     "ml_predict_job", AssetSelection.groups("ml") - AssetSelection.assets(*model_assets),
     description="Feast apply + materialise and the prediction tables from the current champions (no retraining)")
 
+drift_job = define_asset_job(
+    "drift_job", AssetSelection.assets(drift_report),
+    description="Evidently drift of each weekend's features/predictions vs the champion's training data; the "
+                "retraining decision")
 race_job = define_asset_job(
-    "race_job", AssetSelection.assets(*insight_assets),
+    "race_job", AssetSelection.assets(*insight_assets, car_performance_scores),
     description="Everything computed per race: strategy precompute, car performance, insights")
 # A race partition counts as computed once this asset has it (see orchestration.defs.races.sensors).
 RACE_MARKER = AssetKey(["marts", "race_stories"])
 
 INGEST_SEQUENCE = (reference_job, historical_job, weekend_job, warehouse_job, dbt_job)
-MAIN_SEQUENCE = (*INGEST_SEQUENCE, ml_job, race_job)
+MAIN_SEQUENCE = (*INGEST_SEQUENCE, ml_job, drift_job, race_job)
 
 
 def refresh_sequence(settings: Settings) -> Iterator[str]:
     """Jobs of a weekend refresh, in order; lazy, so the retraining choice sees the drift decision just made."""
+    started = datetime.now()  # drift decisions carry naive local timestamps
     yield from (job.name for job in INGEST_SEQUENCE)
     yield ml_predict_job.name
+    yield drift_job.name
+    decisions = drift.decisions_after(settings.warehouse_path, started)
+    if decisions["retrain"].any():
+        log.info("refresh: drift decision asks for retraining (%s)", "; ".join(decisions["reason"]))
+        yield ml_job.name
     yield race_job.name
 
 ALL_JOBS = (*MAIN_SEQUENCE, ml_predict_job)
+log = logging.getLogger("undercut.run")
