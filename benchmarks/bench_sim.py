@@ -1,6 +1,6 @@
 """Benchmark of the Monte Carlo race engine; prints ``sim_races_per_s=<n>`` last.
 
-    python benchmarks/bench_sim.py [--races N]     (or: undercut bench-sim)
+    python benchmarks/bench_sim.py [--races N] [--archive DIR]     (or: undercut bench-sim)
 """
 
 from __future__ import annotations
@@ -17,4 +17,7 @@ from simulation.bench import main  # noqa: E402
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--races", type=int, default=100_000, help="full-field races per measurement")
-    main(parser.parse_args().races)
+    parser.add_argument("--archive", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data",
+                        help="archive for the next-race precompute timing (skipped when absent)")
+    args = parser.parse_args()
+    main(args.races, args.archive if (args.archive / "historical").is_dir() else None)

@@ -15,6 +15,8 @@ from orchestration.defs.monitoring.checks import monitoring_checks
 from orchestration.defs.monitoring.sensors import monitoring_sensors
 from orchestration.defs.races.sensors import race_refresh_sensor
 from orchestration.defs.resources import UndercutResource
+from orchestration.defs.strategy.assets import strategy_assets
+from orchestration.defs.strategy.checks import strategy_checks
 from orchestration.defs.warehouse.assets import warehouse_raw_schema
 from orchestration.defs.weekend.assets import weekend_assets
 from orchestration.defs.weekend.checks import weekend_checks
@@ -28,6 +30,7 @@ defs = Definitions.merge(
     ml_defs,
     Definitions(assets=insight_assets, asset_checks=insight_checks),
     Definitions(assets=monitoring_assets, asset_checks=monitoring_checks, sensors=monitoring_sensors),
+    Definitions(assets=strategy_assets, asset_checks=strategy_checks),
     Definitions(sensors=[incident_sensor, race_refresh_sensor]),
     Definitions(jobs=list(ALL_JOBS), resources={"undercut": UndercutResource.from_env()}),
 )

@@ -9,6 +9,7 @@ point per race and cannot be predicted from finishing-position strength.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, Self
 
 import numpy as np
@@ -62,45 +63,69 @@ class ChampionshipInput(BaseModel):
         return self
 
 
-def simulate_championship(inputs: ChampionshipInput, n_simulations: int = 10000, seed: int = 0) -> dict[str, object]:
-    """Title probability and expected final points per driver, best first."""
+def simulate_championship(
+    inputs: ChampionshipInput,
+    n_simulations: int = 10000,
+    seed: int = 0,
+    team_of: Mapping[str, str] | None = None,
+    team_points: Mapping[str, float] | None = None,
+) -> dict[str, object]:
+    """Title probability and expected final points per driver, best first. With ``team_of`` (driver -> team of
+    the drivers still racing) and ``team_points`` (constructors' standings), also the constructors' title: a
+    team's points now plus its drivers' simulated points (ties are split at random)."""
     rng = np.random.default_rng(seed)
     n = len(inputs.drivers)
-    points = np.tile(np.asarray(inputs.points, dtype=np.float64), (n_simulations, 1))
+    start = np.asarray(inputs.points, dtype=np.float64)
+    points = np.tile(start, (n_simulations, 1))
     wins = np.tile(np.asarray(inputs.wins or (0,) * n, dtype=np.int64), (n_simulations, 1))
     seconds = np.zeros((n_simulations, n), dtype=np.int64)
-    strength = np.asarray(inputs.expected_position, dtype=np.float64)
+    strength = np.asarray(inputs.expected_position, dtype=np.float32)
+    races = np.arange(n_simulations)
     for kind in inputs.remaining_events:
-        table = np.zeros(n)
-        system = points_system(inputs.season, kind)
-        table[: min(n, len(system))] = system[:n]
-        score = strength + inputs.position_sd * rng.standard_normal((n_simulations, n))
-        score += np.where(rng.random((n_simulations, n)) < inputs.dnf_prob, 1e6, 0.0)
-        finish = np.argsort(np.argsort(score, axis=1), axis=1)  # 0 = winner
-        points += table[finish]
+        system = np.asarray(points_system(inputs.season, kind)[:n], dtype=np.float64)
+        score = strength + np.float32(inputs.position_sd) * rng.standard_normal((n_simulations, n), dtype=np.float32)
+        score[rng.random((n_simulations, n), dtype=np.float32) < inputs.dnf_prob] += np.float32(1e6)
+        finishers = np.argsort(score, axis=1)[:, : system.size]  # scoring finishers, winner first
+        points[races[:, None], finishers] += system
         if kind == "race":
-            wins += finish == 0
-            seconds += finish == 1
+            wins[races, finishers[:, 0]] += 1
+            seconds[races, finishers[:, 1]] += 1
     # Countback: points first, then wins, then second places (scaled so they never outweigh a point); a complete
     # dead heat is settled by a coin toss rather than by the order of the input.
     key = points * 1e6 + wins * 1e3 + seconds + 0.5 * rng.random((n_simulations, n))
-    champion = np.argmax(key, axis=1)
-    title = np.bincount(champion, minlength=n) / n_simulations
-    mean_points = points.mean(axis=0)
-    order = np.argsort(-title - mean_points * 1e-9)
-    return {
+    out: dict[str, object] = {
         "season": inputs.season,
         "remaining_events": len(inputs.remaining_events),
         "n_simulations": n_simulations,
         "fastest_lap_point_modelled": False,
-        "drivers": [
-            {
-                "driver_id": inputs.drivers[i],
-                "title_probability": round(float(title[i]), 4),
-                "expected_points": round(float(mean_points[i]), 1),
-                "points_p05": float(np.percentile(points[:, i], 5)),
-                "points_p95": float(np.percentile(points[:, i], 95)),
-            }
-            for i in order
-        ],
+        "drivers": [e | {"driver_id": inputs.drivers[i]}
+                    for i, e in _title_table(key, points, start)],
     }
+    if team_of is not None and team_points is not None:
+        teams = sorted(team_points)
+        gained = points - start
+        team_start = np.array([team_points[t] for t in teams])
+        member = np.array([[team_of.get(d) == t for t in teams] for d in inputs.drivers], dtype=np.float64)
+        team_final = team_start + gained @ member
+        team_key = team_final + 0.5 * rng.random(team_final.shape)
+        out["constructors"] = [e | {"constructor_id": teams[i]}
+                               for i, e in _title_table(team_key, team_final, team_start)]
+    return out
+
+
+def _title_table(key: np.ndarray, points: np.ndarray, start: np.ndarray) -> list[tuple[int, dict[str, float]]]:
+    """(column, stats) best first: title probability (share of simulations with the highest key) and points."""
+    n_simulations, n = points.shape
+    title = np.bincount(np.argmax(key, axis=1), minlength=n) / n_simulations
+    mean_points = points.mean(axis=0)
+    p05, p95 = np.percentile(points, [5, 95], axis=0)
+    return [
+        (int(i), {
+            "points": float(start[i]),
+            "title_probability": round(float(title[i]), 4),
+            "expected_points": round(float(mean_points[i]), 1),
+            "points_p05": float(p05[i]),
+            "points_p95": float(p95[i]),
+        })
+        for i in np.argsort(-title - mean_points * 1e-9)
+    ]

@@ -81,6 +81,7 @@ class SimResult:
     laps_held: np.ndarray  # (S, N) int16, laps spent held up behind a slower car
     passes: np.ndarray  # (S, N) int16, on-track passes made
     laps_completed: np.ndarray  # (S, N) int16
+    plan_index: np.ndarray  # (S, N) int8, which plan of its menu the car ran
     sc_laps: np.ndarray  # (S,) int16
     vsc_laps: np.ndarray  # (S,) int16
     red_flag: np.ndarray  # (S,) bool
@@ -204,6 +205,76 @@ def _field_tables(cars: Sequence[CarEntry], race: RaceParams, fixed_retire_lap: 
     )
 
 
+def _check_fixed(fixed: FixedEvents, laps: int, n_cars: int) -> None:
+    if fixed.track_state is not None and fixed.track_state.shape != (laps,):
+        raise ValueError(f"fixed track_state must have shape ({laps},)")
+    if fixed.retire_lap is not None and fixed.retire_lap.shape != (n_cars,):
+        raise ValueError(f"fixed retire_lap must have shape ({n_cars},)")
+    if fixed.wetness is not None and fixed.wetness.shape != (laps,):
+        raise ValueError(f"fixed wetness must have shape ({laps},)")
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """The random inputs of one chunk of races: per-lap track state and wetness and one seed per race."""
+
+    state: np.ndarray
+    wetness: np.ndarray
+    seeds: np.ndarray
+
+
+def _chunks(race: RaceParams, n_races: int, seed: int, fixed: FixedEvents) -> Iterator[_Chunk]:
+    if n_races < 1:
+        raise ValueError("n_races must be >= 1")
+    laps = race.circuit.race_laps
+    for chunk, first in enumerate(range(0, n_races, CHUNK_RACES)):
+        n = min(CHUNK_RACES, n_races - first)
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
+        seeds = rng.integers(0, np.iinfo(np.uint64).max, n, dtype=np.uint64, endpoint=True)
+        if fixed.track_state is not None:
+            state = np.ascontiguousarray(np.broadcast_to(fixed.track_state.astype(np.int8), (n, laps)))
+        else:
+            state = sample_track_states(race.circuit.events, laps, n, rng)
+        if fixed.wetness is not None:
+            wetness = np.ascontiguousarray(np.broadcast_to(fixed.wetness.astype(np.float32), (n, laps)))
+        else:
+            wetness = sample_wetness(race.weather, laps, n, rng)
+        yield _Chunk(state, wetness, seeds)
+
+
+def _run_chunk(field_tables: FieldTables, car_ids: tuple[str, ...], race: RaceParams, chunk: _Chunk) -> SimResult:
+    n, n_cars = chunk.seeds.size, len(car_ids)
+    has_rain = bool(chunk.wetness.max() > 0.0)
+    tyres = compound_tables(race.circuit, degradation_multiplier(race.circuit, race.weather))
+    out = KernelOutputs(
+        position=np.empty((n, n_cars), np.int8),
+        time_s=np.empty((n, n_cars), np.float64),
+        stops=np.empty((n, n_cars), np.int8),
+        pit_saved_s=np.empty((n, n_cars), np.float32),
+        laps_held=np.empty((n, n_cars), np.int16),
+        passes=np.empty((n, n_cars), np.int16),
+        laps_done=np.empty((n, n_cars), np.int16),
+        plan=np.empty((n, n_cars), np.int8),
+    )
+    run_races(field_tables, chunk.state, chunk.wetness, chunk.seeds, tyres, _kernel_constants(race, has_rain), out)
+    state = chunk.state
+    return SimResult(
+        car_ids=car_ids,
+        position=out.position,
+        race_time_s=out.time_s,
+        stops=out.stops,
+        pit_time_saved_s=out.pit_saved_s,
+        laps_held=out.laps_held,
+        passes=out.passes,
+        laps_completed=out.laps_done,
+        plan_index=out.plan,
+        sc_laps=(state == TrackState.SC).sum(axis=1).astype(np.int16),
+        vsc_laps=(state == TrackState.VSC).sum(axis=1).astype(np.int16),
+        red_flag=(state == TrackState.RED).any(axis=1),
+        wet_laps=(chunk.wetness >= SLICK_CROSSOVER_WETNESS).sum(axis=1).astype(np.int16),
+    )
+
+
 def iter_simulate(
     cars: Sequence[CarEntry],
     race: RaceParams,
@@ -212,58 +283,46 @@ def iter_simulate(
     fixed: FixedEvents | None = None,
 ) -> Iterator[SimResult]:
     """Simulate ``n_races`` full-field races, yielding results chunk by chunk (bounded memory)."""
-    if n_races < 1:
-        raise ValueError("n_races must be >= 1")
     fixed = fixed or FixedEvents()
-    circuit = race.circuit
-    laps = circuit.race_laps
-    n_cars = len(cars)
-    if fixed.track_state is not None and fixed.track_state.shape != (laps,):
-        raise ValueError(f"fixed track_state must have shape ({laps},)")
-    if fixed.retire_lap is not None and fixed.retire_lap.shape != (n_cars,):
-        raise ValueError(f"fixed retire_lap must have shape ({n_cars},)")
-    if fixed.wetness is not None and fixed.wetness.shape != (laps,):
-        raise ValueError(f"fixed wetness must have shape ({laps},)")
+    _check_fixed(fixed, race.circuit.race_laps, len(cars))
     field_tables = _field_tables(cars, race, fixed.retire_lap)
-    tyres = compound_tables(circuit, degradation_multiplier(circuit, race.weather))
+    car_ids = tuple(car.car_id for car in cars)
+    for chunk in _chunks(race, n_races, seed, fixed):
+        yield _run_chunk(field_tables, car_ids, race, chunk)
 
-    for chunk, first in enumerate(range(0, n_races, CHUNK_RACES)):
-        n = min(CHUNK_RACES, n_races - first)
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(chunk,)))
-        seeds = rng.integers(0, np.iinfo(np.uint64).max, n, dtype=np.uint64, endpoint=True)
-        if fixed.track_state is not None:
-            state = np.ascontiguousarray(np.broadcast_to(fixed.track_state.astype(np.int8), (n, laps)))
-        else:
-            state = sample_track_states(circuit.events, laps, n, rng)
-        if fixed.wetness is not None:
-            wetness = np.ascontiguousarray(np.broadcast_to(fixed.wetness.astype(np.float32), (n, laps)))
-        else:
-            wetness = sample_wetness(race.weather, laps, n, rng)
-        has_rain = bool(wetness.max() > 0.0)
-        out = KernelOutputs(
-            position=np.empty((n, n_cars), np.int8),
-            time_s=np.empty((n, n_cars), np.float64),
-            stops=np.empty((n, n_cars), np.int8),
-            pit_saved_s=np.empty((n, n_cars), np.float32),
-            laps_held=np.empty((n, n_cars), np.int16),
-            passes=np.empty((n, n_cars), np.int16),
-            laps_done=np.empty((n, n_cars), np.int16),
-        )
-        run_races(field_tables, state, wetness, seeds, tyres, _kernel_constants(race, has_rain), out)
-        yield SimResult(
-            car_ids=tuple(car.car_id for car in cars),
-            position=out.position,
-            race_time_s=out.time_s,
-            stops=out.stops,
-            pit_time_saved_s=out.pit_saved_s,
-            laps_held=out.laps_held,
-            passes=out.passes,
-            laps_completed=out.laps_done,
-            sc_laps=(state == TrackState.SC).sum(axis=1).astype(np.int16),
-            vsc_laps=(state == TrackState.VSC).sum(axis=1).astype(np.int16),
-            red_flag=(state == TrackState.RED).any(axis=1),
-            wet_laps=(wetness >= SLICK_CROSSOVER_WETNESS).sum(axis=1).astype(np.int16),
-        )
+
+def _with_plan(tables: FieldTables, car: int, plan: Plan) -> FieldTables:
+    """The field tables with one single-plan car's plan replaced."""
+    if tables.menu_size[car] != 1:
+        raise ValueError("only a car with a single plan can have it replaced")
+    stop_laps, codes = _plan_tables([plan])
+    row = tables.menu_offset[car]
+    menu_stop_laps, menu_codes = tables.menu_stop_laps.copy(), tables.menu_codes.copy()
+    menu_stop_laps[row], menu_codes[row] = stop_laps[0], codes[0]
+    return tables._replace(menu_stop_laps=menu_stop_laps, menu_codes=menu_codes)
+
+
+def simulate_variants(
+    cars: Sequence[CarEntry],
+    race: RaceParams,
+    n_races: int,
+    variants: Sequence[tuple[str, Plan]],
+    seed: int = 0,
+    fixed: FixedEvents | None = None,
+) -> list[SimResult]:
+    """The field as given and then once per variant (car id, plan) with that single-plan car's plan replaced,
+    all on the same random numbers: ``[base, *variants]``. The per-race differences between the base and a
+    variant are the effect of that plan change alone; the field and events are prepared once for all variants."""
+    fixed = fixed or FixedEvents()
+    _check_fixed(fixed, race.circuit.race_laps, len(cars))
+    base = _field_tables(cars, race, fixed.retire_lap)
+    car_ids = tuple(car.car_id for car in cars)
+    tables = [base, *(_with_plan(base, car_ids.index(car), plan) for car, plan in variants)]
+    parts: list[list[SimResult]] = [[] for _ in tables]
+    for chunk in _chunks(race, n_races, seed, fixed):
+        for part, field_tables in zip(parts, tables, strict=True):
+            part.append(_run_chunk(field_tables, car_ids, race, chunk))
+    return [SimResult.concat(part) for part in parts]
 
 
 def simulate(

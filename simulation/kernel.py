@@ -128,6 +128,7 @@ class KernelOutputs(NamedTuple):
     laps_held: np.ndarray  # int16
     passes: np.ndarray  # int16
     laps_done: np.ndarray  # int16
+    plan: np.ndarray  # int8, index of the plan the car drew from its menu
 
 
 @njit
@@ -205,9 +206,10 @@ def _draw_car(
     f: FieldTables,
     stop_laps: np.ndarray,
     stint_codes: np.ndarray,
-) -> tuple[float, int]:
+) -> tuple[float, int, int]:
     """Pre-race draws for one car: its form (pace this race), its plan (with jittered stops) and its
-    retirement lap. Writes the plan into ``stop_laps[c]``/``stint_codes[c]``; returns (pace_s, retire_lap)."""
+    retirement lap. Writes the plan into ``stop_laps[c]``/``stint_codes[c]``; returns (pace_s, retire_lap,
+    menu index of the plan)."""
     n_cars = f.pace_mean_s.shape[0]
     counter = (n_laps * n_cars + c) * _STREAMS
     pace = f.pace_mean_s[c] + f.pace_sd_s[c] * _normal(_hash(seed, counter + _FORM))
@@ -243,7 +245,7 @@ def _draw_car(
                 retire = 1
             else:
                 retire = 2 + int((u_lap - LAP1_RETIREMENT_SHARE) / (1.0 - LAP1_RETIREMENT_SHARE) * (n_laps - 1))
-    return pace, retire
+    return pace, retire, pick
 
 
 @njit(cache=True)
@@ -281,7 +283,7 @@ def _run_race(
 
     wet0 = wetness[s, 0] if has_rain else 0.0
     for c in range(n_cars):
-        pace_s[c], retire_lap[c] = _draw_car(s, c, seed, n_laps, f, stop_laps, stint_codes)
+        pace_s[c], retire_lap[c], out.plan[s, c] = _draw_car(s, c, seed, n_laps, f, stop_laps, stint_codes)
         time_s[c] = f.start_offset_s[c]
         order[c] = c
         life[c] = f.start_tyre_life[c]

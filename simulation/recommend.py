@@ -126,7 +126,7 @@ def build_field(
     return cars
 
 
-def _position_stats(position: np.ndarray, n_cars: int) -> dict[str, Any]:
+def position_stats(position: np.ndarray, n_cars: int) -> dict[str, Any]:
     counts = np.bincount(position, minlength=n_cars + 1)[1:]
     return {
         "expected_position": round(float(position.mean()), 3),
@@ -143,7 +143,7 @@ def _position_stats(position: np.ndarray, n_cars: int) -> dict[str, Any]:
     }
 
 
-def _conditional_mean(values: np.ndarray, mask: np.ndarray) -> float | None:
+def conditional_mean(values: np.ndarray, mask: np.ndarray) -> float | None:
     return round(float(values[mask].mean()), 3) if mask.any() else None
 
 
@@ -151,13 +151,13 @@ def _strategy_entry(plan: Plan, screen_s: float, result: SimResult, plan_id: int
     d = result.index(DRIVER_ID)
     position = result.position[:, d].astype(np.int64)
     neutralised = (result.sc_laps > 0) | (result.vsc_laps > 0)
-    with_sc = _conditional_mean(position, neutralised)
-    without_sc = _conditional_mean(position, ~neutralised)
+    with_sc = conditional_mean(position, neutralised)
+    without_sc = conditional_mean(position, ~neutralised)
     return {
         "strategy_id": plan_id,
         **plan.describe(),
         "typical_stops": plan.stops,
-        **_position_stats(position, len(result.car_ids)),
+        **position_stats(position, len(result.car_ids)),
         "dnf_probability": round(float(np.mean(~result.finished[:, d])), 4),
         "mean_stops_made": round(float(result.stops[:, d].mean()), 3),
         "sc_benefit": round(without_sc - with_sc, 3) if with_sc is not None and without_sc is not None else 0.0,

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from simulation.engine import CarEntry, FixedEvents, SimResult, simulate
+from simulation.engine import CarEntry, FixedEvents, SimResult, simulate_variants
 from simulation.params import DRY_COMPOUNDS, MAX_PLANNED_STOPS, MAX_STINTS, CircuitParams, Compound, RaceParams
 from simulation.strategies import Plan, Stint
 
@@ -151,10 +151,8 @@ def what_if(
     """Position- and time-delta distributions of ``driver_id`` running ``alternative`` instead of their plan."""
     if driver_id not in replay.plans:
         raise ValueError(f"driver {driver_id!r} did not start this race")
-    fixed = replay.fixed_events()
-    race = replay.replay_race()
-    base = simulate(replay.cars(), race, n_simulations, seed, fixed)
-    alt = simulate(replay.cars({driver_id: alternative}), race, n_simulations, seed, fixed)
+    base, alt = simulate_variants(replay.cars(), replay.replay_race(), n_simulations, [(driver_id, alternative)],
+                                  seed, replay.fixed_events())
     return summarise_what_if(replay, driver_id, alternative, base, alt)
 
 
@@ -193,14 +191,20 @@ def summarise_what_if(
 
 
 def alternative_plans(
-    plan: Plan, circuit: CircuitParams, pit_shift_laps: int = 3, allow_extra_stop: bool = True
+    plan: Plan,
+    circuit: CircuitParams,
+    pit_shift_laps: int = 3,
+    allow_extra_stop: bool = True,
+    pit_shifts: tuple[int, ...] | None = None,
 ) -> dict[str, Plan]:
-    """Standard what-if variants of a plan: each stop moved by +-1..pit_shift_laps laps, each stint on another
-    dry compound (keeping two dry compounds), and one extra stop splitting the longest stint."""
+    """Standard what-if variants of a plan: each stop moved by +-1..pit_shift_laps laps (or by exactly the laps in
+    ``pit_shifts``), each stint on another dry compound (keeping two dry compounds), and one extra stop splitting
+    the longest stint."""
     out: dict[str, Plan] = {}
     stints = list(plan.stints)
+    shifts = pit_shifts if pit_shifts is not None else tuple(range(-pit_shift_laps, pit_shift_laps + 1))
     for i in range(len(stints) - 1):
-        for shift in range(-pit_shift_laps, pit_shift_laps + 1):
+        for shift in shifts:
             a, b = stints[i].laps + shift, stints[i + 1].laps - shift
             if shift == 0 or a < 1 or b < 1:
                 continue
@@ -222,3 +226,60 @@ def alternative_plans(
             changed = stints[:i] + [Stint(longest.compound, half), Stint(fresh, longest.laps - half)] + stints[i + 1:]
             out[f"extra stop in stint {i + 1}"] = Plan(tuple(changed))
     return out
+
+
+# The precompute table's alternatives: each stop 3 laps earlier or later, each stint on another compound.
+TABLE_PIT_SHIFTS = (-3, 3)
+
+
+def alternatives_table(replay: RaceReplay, n_simulations: int, seed: int = 0) -> pd.DataFrame:
+    """Every driver's standard alternatives (stops +-3 laps, other compounds) in one finished race, one row per
+    (driver, alternative): position-delta percentiles and histogram, time delta, P(gain/same/loss) and the
+    counterfactual position. All alternatives share the base replay's random numbers (see :func:`what_if`)."""
+    circuit = replay.race.circuit
+    variants = [
+        (driver, name, plan)
+        for driver in replay.drivers
+        for name, plan in alternative_plans(replay.plans[driver], circuit, allow_extra_stop=False,
+                                            pit_shifts=TABLE_PIT_SHIFTS).items()
+    ]
+    if not variants:
+        return pd.DataFrame()
+    results = simulate_variants(replay.cars(), replay.replay_race(), n_simulations,
+                                [(driver, plan) for driver, _, plan in variants], seed, replay.fixed_events())
+    base, alts = results[0], results[1:]
+    index = np.array([base.index(driver) for driver, _, _ in variants])
+    position = np.stack([alt.position[:, d] for alt, d in zip(alts, index, strict=True)]).astype(np.int64)
+    delta = position - base.position[:, index].T
+    time_delta = np.stack([alt.race_time_s[:, d] for alt, d in zip(alts, index, strict=True)]) - base.race_time_s[:, index].T
+    actual = np.array([replay.actual_position[driver] for driver, _, _ in variants])
+    counterfactual = np.clip(actual[:, None] + delta, 1, len(base.car_ids))
+    mean_base = base.position.mean(axis=0)
+    actual_order = [replay.actual_position[c] for c in base.car_ids]
+    fidelity = float(pd.Series(mean_base).corr(pd.Series(actual_order), method="spearman"))
+    pct = np.percentile(delta, PERCENTILES, axis=1)
+    histograms = [np.unique(row, return_counts=True) for row in delta]
+    frame = pd.DataFrame({
+        "driver_id": [driver for driver, _, _ in variants],
+        "alternative": [name for _, name, _ in variants],
+        "actual_plan": [replay.plans[driver].label for driver, _, _ in variants],
+        "alternative_plan": [plan.label for _, _, plan in variants],
+        "alternative_stop_laps": [list(plan.stop_laps) for _, _, plan in variants],
+        "alternative_compounds": [[c.value for c in plan.compounds] for _, _, plan in variants],
+        "actual_position": actual,
+        "simulated_position_actual_plan": np.round(mean_base[index], 3),
+        "position_delta_mean": np.round(delta.mean(axis=1), 3),
+        "position_delta_std": np.round(delta.std(axis=1), 3),
+        **{f"position_delta_p{p:02d}": pct[i] for i, p in enumerate(PERCENTILES)},
+        "position_delta_values": [list(values.astype(int)) for values, _ in histograms],
+        "position_delta_probabilities": [list(np.round(counts / n_simulations, 4)) for _, counts in histograms],
+        "time_delta_mean_s": np.round(time_delta.mean(axis=1), 3),
+        "time_delta_std_s": np.round(time_delta.std(axis=1), 3),
+        "probability_gain": (delta < 0).mean(axis=1),
+        "probability_same": (delta == 0).mean(axis=1),
+        "probability_loss": (delta > 0).mean(axis=1),
+        "counterfactual_position_expected": np.round(counterfactual.mean(axis=1), 3),
+        "replay_spearman": round(fidelity, 3),
+        "n_simulations": n_simulations,
+    })
+    return frame

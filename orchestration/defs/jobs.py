@@ -13,6 +13,7 @@ from orchestration.defs.insights.assets import insight_assets
 from orchestration.defs.lake_checks import raw_key
 from orchestration.defs.ml.assets import ml_job, model_assets
 from orchestration.defs.monitoring.assets import car_performance_scores, drift_report
+from orchestration.defs.strategy.assets import circuit_safety_car_probability, strategy_assets
 from transforms.schemas import HISTORICAL, Partitioning
 from transforms.settings import Settings
 
@@ -38,14 +39,18 @@ drift_job = define_asset_job(
     "drift_job", AssetSelection.assets(drift_report),
     description="Evidently drift of each weekend's features/predictions vs the champion's training data; the "
                 "retraining decision")
+safety_car_job = define_asset_job(
+    "safety_car_job", AssetSelection.assets(circuit_safety_car_probability),
+    description="Per-circuit SC / VSC / red-flag probabilities (unpartitioned: every race's history feeds it)")
 race_job = define_asset_job(
-    "race_job", AssetSelection.assets(*insight_assets, car_performance_scores),
+    "race_job", AssetSelection.assets(*insight_assets, car_performance_scores,
+                                      *[a for a in strategy_assets if a is not circuit_safety_car_probability]),
     description="Everything computed per race: strategy precompute, car performance, insights")
 # A race partition counts as computed once this asset has it (see orchestration.defs.races.sensors).
 RACE_MARKER = AssetKey(["marts", "race_stories"])
 
 INGEST_SEQUENCE = (reference_job, historical_job, weekend_job, warehouse_job, dbt_job)
-MAIN_SEQUENCE = (*INGEST_SEQUENCE, ml_job, drift_job, race_job)
+MAIN_SEQUENCE = (*INGEST_SEQUENCE, ml_job, drift_job, safety_car_job, race_job)
 
 
 def refresh_sequence(settings: Settings) -> Iterator[str]:
@@ -58,6 +63,7 @@ def refresh_sequence(settings: Settings) -> Iterator[str]:
     if decisions["retrain"].any():
         log.info("refresh: drift decision asks for retraining (%s)", "; ".join(decisions["reason"]))
         yield ml_job.name
+    yield safety_car_job.name
     yield race_job.name
 
 ALL_JOBS = (*MAIN_SEQUENCE, ml_predict_job)

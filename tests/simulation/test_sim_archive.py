@@ -16,7 +16,7 @@ from simulation.fitting import (
     track_states_by_lap,
 )
 from simulation.params import Compound, TrackState
-from simulation.whatif import alternative_plans, replay_from_tables, what_if
+from simulation.whatif import alternative_plans, alternatives_table, replay_from_tables, what_if
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +65,20 @@ def test_what_if_on_a_real_race(tables: ArchiveTables) -> None:
     later = alternative_plans(replay.plans[driver], replay.race.circuit)["stop 1 +3 laps"]
     moved = what_if(replay, driver, later, n_simulations=200, seed=1)
     assert moved["time_delta_s"]["std"] > 0.0
+
+
+def test_alternatives_table_on_a_real_race(tables: ArchiveTables) -> None:
+    silverstone_2024 = 1132
+    replay = replay_from_tables(silverstone_2024, tables.laps, tables.stints, tables.results,
+                                default_circuit("silverstone")[0])
+    table = alternatives_table(replay, n_simulations=40, seed=1)
+    # Every driver with a stop has alternatives (a car out on lap 1 on its only set of tyres has none).
+    assert set(table["driver_id"]) <= set(replay.plans) and table["driver_id"].nunique() >= 18
+    hamilton = table[table["driver_id"] == "hamilton"].set_index("alternative")
+    assert {"stop 1 -3 laps", "stop 1 +3 laps"} <= set(hamilton.index)
+    assert (hamilton["actual_position"] == 1).all()
+    total = table[["probability_gain", "probability_same", "probability_loss"]].sum(axis=1)
+    assert ((total - 1.0).abs() < 1e-9).all()
+    assert all(abs(sum(p) - 1.0) < 1e-3 for p in table["position_delta_probabilities"])
+    assert (table["counterfactual_position_expected"].between(1, len(replay.plans))).all()
+    assert table["replay_spearman"].iloc[0] > 0.6

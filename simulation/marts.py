@@ -1,0 +1,80 @@
+"""The fitting tables (:mod:`simulation.fitting`'s columns) and the calendar, read from the warehouse marts.
+
+The marts key circuits by Ergast circuitId (an int); the simulator's circuit parameters by circuitRef
+(``monza``), so ``circuit_id`` is mapped through ``marts.dim_circuits`` here and the int is kept as
+``circuit_key`` where a table goes back to the warehouse. Driver and constructor ids stay the marts' ints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from simulation.archive_adapter import ArchiveTables
+
+# Lap-level tables are read from this many seasons back: tyres and pit losses of older cars say little.
+LAP_SEASONS = 4
+
+_SQL = {
+    "circuits": "select circuit_id as circuit_key, circuit_ref, circuit_name from marts.dim_circuits",
+    "races": """select race_id, season, round, circuit_id as circuit_key, race_name, race_laps, has_results,
+                       is_next_race, is_sprint_weekend from marts.dim_races""",
+    "results": """select race_id, season, round, circuit_id as circuit_key, driver_id, constructor_id, grid,
+                         position_order, status, laps_completed, points, is_classified from marts.fct_results""",
+    "laps": """select race_id, season, round, circuit_id as circuit_key, driver_id, constructor_id, lap_number,
+                      lap_time_s, stint, compound, tyre_life_laps, position, is_clean_lap, track_status
+               from marts.fct_laps where season >= ?""",
+    "stints": """select race_id, season, circuit_id as circuit_key, driver_id, stint, compound, start_lap, end_lap,
+                        laps, tyre_age_at_start from marts.fct_stints""",
+    "pit_stops": """select race_id, circuit_id as circuit_key, driver_id, stop, lap, pit_duration_ms,
+                           pit_lane_loss_s, track_status_at_stop from marts.fct_pit_stops
+                    where track_status_at_stop <> 'red'""",  # a stop under a red flag is a free tyre change
+    "sc_history": """select race_id, circuit_id as circuit_key, season, kind, start_lap, end_lap, race_laps
+                     from marts.fct_safety_car_periods""",
+}
+
+
+@dataclass(frozen=True)
+class MartTables:
+    """The fitting tables plus the calendar (``races``, with circuit refs) and the circuits."""
+
+    fitting: ArchiveTables
+    races: pd.DataFrame
+    circuits: pd.DataFrame
+
+
+def read_sql(warehouse: Path, sql: str, params: list[object] | None = None) -> pd.DataFrame:
+    # Short-lived connection: DuckDB allows one writer per file and the publishing assets write in between.
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).df()
+    finally:
+        con.close()
+
+
+def load_marts(warehouse: Path, lap_seasons: int = LAP_SEASONS) -> MartTables:
+    """All tables, with ``circuit_id`` = circuitRef; laps only for the last ``lap_seasons`` seasons with laps."""
+    frames = {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        last = con.execute("select max(season) from marts.fct_laps").fetchone()
+        since = int(last[0]) - lap_seasons + 1 if last and last[0] is not None else 0
+        for name, sql in _SQL.items():
+            frames[name] = con.execute(sql, [since] if "?" in sql else []).df()
+    finally:
+        con.close()
+    refs = frames["circuits"].set_index("circuit_key")["circuit_ref"]
+    for name, frame in frames.items():
+        if "circuit_key" in frame and name != "circuits":
+            frame["circuit_id"] = frame["circuit_key"].map(refs)
+    laps = frames["laps"]
+    laps["track_status"] = laps["track_status"].astype("string").fillna("1")
+    laps["is_clean_lap"] = laps["is_clean_lap"].fillna(False).astype(bool)
+    results = frames["results"]
+    results["status"] = results["status"].astype("string").fillna("")
+    fitting = ArchiveTables(laps=laps, stints=frames["stints"], pit_stops=frames["pit_stops"],
+                            sc_history=frames["sc_history"], results=results)
+    return MartTables(fitting=fitting, races=frames["races"], circuits=frames["circuits"])

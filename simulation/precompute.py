@@ -1,0 +1,221 @@
+"""Race-weekend precompute tables: the next race's strategies for the whole field, what-if alternatives of finished
+races and championship odds. Plain functions over the marts' tables (see :mod:`simulation.marts`).
+
+Next-race strategies share the work across drivers: the plan shortlist depends only on the circuit and the weather,
+so it is generated once, and the whole real field (every driver at the ML-predicted pace and grid slot) is raced
+once. Every car draws one of the shortlisted plans uniformly in each simulated race, so a single batch of about
+``plans x 10,000`` races gives every driver ``10,000`` races on every plan (the first 10,000 races in which the
+driver drew it) against rivals spread over the same plans — instead of one field per driver and plan (20x the work).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, cast
+
+import numpy as np
+import pandas as pd
+
+from simulation.championship import ChampionshipInput, EventKind, simulate_championship
+from simulation.engine import CarEntry, SimResult, simulate
+from simulation.fitting import (
+    fit_circuit_params,
+    fit_race_models,
+    fit_start_noise,
+    is_finished,
+    observed_passes_per_race,
+)
+from simulation.params import CircuitParams, EventParams, RaceParams, WeatherParams, degradation_multiplier
+from simulation.recommend import CANDIDATES_PER_STOP_COUNT, FIELD_PACE_STEP_S, conditional_mean, position_stats
+from simulation.strategies import Plan, generate_plans, shortlist
+
+N_PER_PLAN = 10_000
+# Races simulated per plan on average: enough that every driver draws every plan N_PER_PLAN times.
+DRAW_MARGIN = 1.06
+CLIMATE_EDITIONS = 5  # past races at a circuit behind its climate (temperatures, rain share)
+
+
+@dataclass(frozen=True)
+class Entrant:
+    """A driver of the next race: ML-predicted finish position (mean, std) and grid slot."""
+
+    driver_id: int
+    predicted_position_mean: float
+    predicted_position_std: float
+    grid_slot: int
+
+
+def field_cars(entrants: list[Entrant], plans: tuple[Plan, ...], circuit: CircuitParams) -> list[CarEntry]:
+    """The real field; pace in proportion to the predicted position as in the single-driver recommender."""
+    return [
+        CarEntry(
+            car_id=str(e.driver_id),
+            plans=plans,
+            pace_offset_s=FIELD_PACE_STEP_S * (e.predicted_position_mean - 1.0),
+            pace_sd_s=float(np.hypot(FIELD_PACE_STEP_S * e.predicted_position_std, circuit.race_pace_sd_s)),
+            grid_slot=e.grid_slot,
+        )
+        for e in entrants
+    ]
+
+
+def _simulate_until_covered(cars: list[CarEntry], race: RaceParams, n_plans: int, n_per_plan: int,
+                            seed: int) -> SimResult:
+    """Simulate until every car drew every plan at least ``n_per_plan`` times (one batch in practice)."""
+    parts: list[SimResult] = []
+    batch = math.ceil(n_plans * n_per_plan * DRAW_MARGIN)
+    while True:
+        parts.append(simulate(cars, race, batch, seed=seed + len(parts)))
+        result = SimResult.concat(parts)
+        counts = np.stack([(result.plan_index == k).sum(axis=0) for k in range(n_plans)])
+        if counts.min() >= n_per_plan:
+            return result
+        batch = math.ceil(n_plans * (n_per_plan - counts.min()) * 2)
+
+
+def field_strategies(
+    race: RaceParams, entrants: list[Entrant], n_per_plan: int = N_PER_PLAN, seed: int = 0
+) -> tuple[pd.DataFrame, dict[tuple[int, int], np.ndarray]]:
+    """Ranked strategies for every entrant (the recommender's ranking entries, one row per driver and plan) and
+    the simulated finishing positions per (driver, strategy_id) for plots."""
+    c = race.circuit
+    deg_mult = degradation_multiplier(c, race.weather)
+    two_compounds = not race.weather.is_wet_race
+    candidates = shortlist(c, generate_plans(c, require_two_compounds=two_compounds, deg_multiplier=deg_mult),
+                           CANDIDATES_PER_STOP_COUNT, deg_mult)
+    plans = tuple(plan for plan, _ in candidates)
+    result = _simulate_until_covered(field_cars(entrants, plans, c), race, len(plans), n_per_plan, seed)
+    neutralised = (result.sc_laps > 0) | (result.vsc_laps > 0)
+    n_cars = len(result.car_ids)
+    rows: list[dict[str, Any]] = []
+    positions: dict[tuple[int, int], np.ndarray] = {}
+    for d, e in enumerate(entrants):
+        entries = []
+        for k, (plan, screen_s) in enumerate(candidates):
+            races = np.flatnonzero(result.plan_index[:, d] == k)[:n_per_plan]
+            position = result.position[races, d].astype(np.int64)
+            positions[(e.driver_id, k)] = position
+            with_sc = conditional_mean(position, neutralised[races])
+            without_sc = conditional_mean(position, ~neutralised[races])
+            stats = position_stats(position, n_cars)
+            entries.append({
+                "driver_id": e.driver_id,
+                "predicted_position_mean": round(e.predicted_position_mean, 3),
+                "predicted_position_std": round(e.predicted_position_std, 3),
+                "grid_slot": e.grid_slot,
+                "strategy_id": k,
+                "label": plan.label,
+                "stops": plan.stops,
+                "compound_sequence": [x.value for x in plan.compounds],
+                "stop_laps": list(plan.stop_laps),
+                **{key: v for key, v in stats.items() if key != "position_distribution"},
+                "position_distribution": [stats["position_distribution"][str(i + 1)] for i in range(n_cars)],
+                "dnf_probability": round(float(np.mean(~result.finished[races, d])), 4),
+                "mean_stops_made": round(float(result.stops[races, d].mean()), 3),
+                "expected_position_with_neutralisation": with_sc,
+                "expected_position_without_neutralisation": without_sc,
+                "sc_benefit": round(without_sc - with_sc, 3) if with_sc is not None and without_sc is not None
+                else 0.0,
+                "mean_laps_held_up": round(float(result.laps_held[races, d].mean()), 2),
+                "mean_time_s": float(result.race_time_s[races, d].mean()),
+                "clean_air_time_s": round(screen_s, 2),
+                "n_simulations": int(races.size),
+            })
+        best_time = min(x["mean_time_s"] for x in entries)
+        for x in entries:
+            x["mean_time_to_best_s"] = round(x.pop("mean_time_s") - best_time, 2)
+        entries.sort(key=lambda x: (x["expected_position"], x["mean_time_to_best_s"]))
+        rows += [x | {"rank": rank} for rank, x in enumerate(entries, start=1)]
+    return pd.DataFrame(rows), positions
+
+
+def circuit_climate(weather: pd.DataFrame, race_ids: list[int]) -> WeatherParams:
+    """Race-day weather from race-session samples (``race_id, air_temp_c, track_temp_c, humidity_pct,
+    is_raining``): the given races' means, and the share of them with rain as the rain probability."""
+    samples = weather[weather["race_id"].isin(race_ids)]
+    if samples.empty:
+        return WeatherParams()
+    per_race = samples.groupby("race_id").agg(track=("track_temp_c", "mean"), air=("air_temp_c", "mean"),
+                                             humidity=("humidity_pct", "mean"), rain=("is_raining", "any"))
+    return WeatherParams(track_temp_c=round(float(per_race["track"].mean()), 1),
+                         air_temp_c=round(float(per_race["air"].mean()), 1),
+                         humidity_pct=round(float(per_race["humidity"].mean()), 1),
+                         rain_probability=round(float(per_race["rain"].mean()), 3))
+
+
+def fitted_circuit(tables: Any, circuit_ref: str, race_laps: int, events: EventParams) -> CircuitParams:
+    """Circuit parameters fitted on ``tables`` (an ArchiveTables-like: laps, stints, pit_stops, sc_history,
+    results), with the neutralisations taken from the safety-car table (``events``)."""
+    fits = fit_race_models(tables.laps)
+    own_laps = tables.laps[tables.laps["circuit_id"] == circuit_ref]
+    passes = observed_passes_per_race(own_laps if len(own_laps) else tables.laps)
+    circuit = fit_circuit_params(circuit_ref, fits, tables.stints, tables.pit_stops, tables.sc_history,
+                                 tables.results, passes_per_race=passes, race_laps=race_laps,
+                                 start_noise_s=fit_start_noise(tables.laps, tables.results))
+    return circuit.model_copy(update={"events": events})
+
+
+def championship_inputs(results: pd.DataFrame, standings: pd.DataFrame, races: pd.DataFrame,
+                        race_id: int) -> tuple[ChampionshipInput, dict[str, str], dict[str, float]]:
+    """Drivers' standings after ``race_id``, each driver's strength (recency-weighted finishing position over
+    their last FORM_RACES classified finishes) and the season's remaining events; plus driver -> constructor of this race and
+    the constructors' points (for the constructors' title)."""
+    race = races[races["race_id"] == race_id].iloc[0]
+    season, round_ = int(race["season"]), int(race["round"])
+    drivers = standings[(standings["race_id"] == race_id) & (standings["championship"] == "drivers")]
+    constructors = standings[(standings["race_id"] == race_id) & (standings["championship"] == "constructors")]
+    history = results[(results["season"] < season) | ((results["season"] == season) & (results["round"] <= round_))]
+    # Form from classified finishes: retirements are simulated separately (dnf_prob), not as a slow car.
+    history = history[is_finished(history["status"])]
+    history = history.sort_values(["season", "round"]).groupby("driver_id").tail(FORM_RACES)
+    age = history.groupby("driver_id").cumcount(ascending=False)
+    weight = 0.5 ** (age / FORM_HALF_LIFE_RACES)
+    form = (history["position_order"] * weight).groupby(history["driver_id"]).sum() / weight.groupby(
+        history["driver_id"]).sum()
+    this_race = results[results["race_id"] == race_id]
+    entered = set(this_race["driver_id"])
+    # Drivers who were not in this race (replaced, injured) are not expected to score again.
+    strength = [float(form.get(d, len(drivers))) if d in entered else ABSENT_POSITION for d in drivers["driver_id"]]
+    season_results = results[(results["season"] == season) & (results["round"] <= round_)]
+    later = races[(races["season"] == season) & (races["round"] > round_)].sort_values("round")
+    events: list[EventKind] = []
+    for sprint in later["is_sprint_weekend"].fillna(False).astype(bool):
+        events += ["sprint", "race"] if sprint else ["race"]
+    inputs = ChampionshipInput(
+        season=season,
+        drivers=tuple(str(d) for d in drivers["driver_id"]),
+        points=tuple(float(p) for p in drivers["points"]),
+        wins=tuple(int(w) for w in drivers["wins"].fillna(0)),
+        expected_position=tuple(strength),
+        dnf_prob=float(np.clip(1.0 - is_finished(season_results["status"]).mean(), 0.02, 0.3)),
+        remaining_events=tuple(events),
+    )
+    team_of = {str(d): str(t) for d, t in zip(this_race["driver_id"], this_race["constructor_id"], strict=True)}
+    team_points = {str(t): float(p) for t, p in zip(constructors["constructor_id"], constructors["points"],
+                                                     strict=True)}
+    return inputs, team_of, team_points
+
+
+FORM_RACES = 10
+FORM_HALF_LIFE_RACES = 3.0
+ABSENT_POSITION = 100.0
+
+
+def championship_table(results: pd.DataFrame, standings: pd.DataFrame, races: pd.DataFrame, race_id: int,
+                       n_simulations: int = 10_000, seed: int = 0) -> pd.DataFrame:
+    """Title probabilities after ``race_id``: one row per driver and per constructor (``championship``)."""
+    inputs, team_of, team_points = championship_inputs(results, standings, races, race_id)
+    odds = simulate_championship(inputs, n_simulations, seed, team_of=team_of, team_points=team_points)
+    drivers, teams = cast(list[dict[str, Any]], odds["drivers"]), cast(list[dict[str, Any]], odds["constructors"])
+    rows = [{"championship": "drivers", "driver_id": int(d["driver_id"]), "constructor_id": None, **_odds(d)}
+            for d in drivers]
+    rows += [{"championship": "constructors", "driver_id": None, "constructor_id": int(t["constructor_id"]),
+              **_odds(t)} for t in teams]
+    frame = pd.DataFrame(rows).astype({"driver_id": "Int64", "constructor_id": "Int64"})
+    return frame.assign(race_id=race_id, season=inputs.season, remaining_events=len(inputs.remaining_events),
+                        n_simulations=n_simulations)
+
+
+def _odds(entry: dict[str, Any]) -> dict[str, Any]:
+    return {k: entry[k] for k in ("points", "title_probability", "expected_points", "points_p05", "points_p95")}
