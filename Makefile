@@ -33,7 +33,8 @@ dbt:
 	UNDERCUT_HOME=$(abspath $(or $(UNDERCUT_HOME),.undercut)) $(BIN)/dbt build --project-dir dbt_project --profiles-dir dbt_project
 
 dev:
-	mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+	mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || \
+		$(BIN)/python -c "from orchestration.main_run import DAGSTER_YAML; print(DAGSTER_YAML, end='')" > $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
 
 bench:

@@ -20,14 +20,18 @@ from transforms.sources import Source, open_source
 log = logging.getLogger("undercut.run")
 
 
+# sqlite storage in the instance folder (the default); freshness policies are evaluated only when enabled
+DAGSTER_YAML = "telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n"
+
+
 def dagster_instance(settings: Settings) -> DagsterInstance:
     """A persistent instance under $UNDERCUT_HOME so `dagster dev` shows what `undercut run` materialised."""
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.home / "dagster"))
     os.makedirs(home, exist_ok=True)
     config = os.path.join(home, "dagster.yaml")
     if not os.path.exists(config):
-        with open(config, "w") as fh:  # defaults (sqlite storage in this folder); present so dagster doesn't warn
-            fh.write("telemetry:\n  enabled: false\n")
+        with open(config, "w") as fh:
+            fh.write(DAGSTER_YAML)
     return DagsterInstance.get()
 
 

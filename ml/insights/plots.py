@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
-
 import matplotlib
 
 matplotlib.use("Agg")  # headless: figures become PNG bytes
@@ -13,13 +10,6 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from ml.insights.time_lost import CATEGORIES, driver_totals  # noqa: E402
-
-
-def figure_markdown(figure: Figure, alt: str) -> str:
-    """A PNG data-URI image in Markdown (what MetadataValue.md renders in the Dagster UI)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    return f"![{alt}](data:image/png;base64,{base64.b64encode(buffer.getvalue()).decode()})"
 
 
 def time_lost_bars(items: pd.DataFrame, title: str) -> Figure:

@@ -2,6 +2,8 @@
 
 Thin skin over ml.insights.runner: one single-run backfill computes and publishes every race of the range."""
 
+from pathlib import Path
+
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -12,7 +14,8 @@ from dagster import (
 )
 
 from ml.insights import llm
-from ml.insights.plots import battle_heatmap, figure_markdown, time_lost_bars
+from ml.insights.data import RaceData
+from ml.insights.plots import battle_heatmap, time_lost_bars
 from ml.insights.runner import (
     BATTLE_FORECAST,
     RACE_STORIES,
@@ -23,6 +26,7 @@ from ml.insights.runner import (
     run_time_lost,
 )
 from orchestration.defs.insights.checks import insight_checks
+from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import UndercutResource
 
@@ -34,6 +38,10 @@ def marts(*names: str) -> list[AssetKey]:
 
 
 RACE_MARTS = marts("fct_laps", "fct_pit_stops", "fct_results", "dim_races", "dim_drivers")
+
+
+def _plot_path(undercut: UndercutResource, table: str, race: RaceData) -> Path:
+    return undercut.settings.home / "plots" / table / f"{race.key}.png"
 
 
 def _summary(context: AssetExecutionContext, run: InsightRun) -> dict[str, MetadataValue]:
@@ -52,8 +60,8 @@ def time_lost(context: AssetExecutionContext, undercut: UndercutResource) -> Mat
     metadata = _summary(context, run)
     if run.latest is not None:
         race, frame = run.latest
-        metadata["time_lost_latest_race"] = MetadataValue.md(figure_markdown(
-            time_lost_bars(frame, f"Time lost, {race.season} {race.race_name}"), "time lost"))
+        metadata |= plot_metadata(time_lost_bars(frame, f"Time lost, {race.season} {race.race_name}"),
+                                  _plot_path(undercut, TIME_LOST, race), "time_lost_latest_race")
     return MaterializeResult(metadata=metadata)
 
 
@@ -90,8 +98,8 @@ def battle_forecast(context: AssetExecutionContext, undercut: UndercutResource) 
     metadata.update({f"backtest.{k}": MetadataValue.float(float(v)) for k, v in metrics.items()})
     if run.latest is not None:
         race, frame = run.latest
-        metadata["intensity_latest_race"] = MetadataValue.md(figure_markdown(
-            battle_heatmap(frame, f"Battle intensity, {race.season} {race.race_name}"), "battle intensity"))
+        metadata |= plot_metadata(battle_heatmap(frame, f"Battle intensity, {race.season} {race.race_name}"),
+                                  _plot_path(undercut, BATTLE_FORECAST, race), "intensity_latest_race")
     return MaterializeResult(metadata=metadata)
 
 

@@ -2,8 +2,6 @@
 with its retraining decision. The partition is the race weekend (`YYYY-RR`); single-run backfills loop over
 `context.partition_keys`."""
 
-import base64
-import io
 from datetime import datetime
 from pathlib import Path
 
@@ -15,10 +13,10 @@ from dagster import (
     MetadataValue,
     asset,
 )
-from matplotlib.figure import Figure
 
 from ml import car_performance, drift
 from ml.warehouse import read_frame
+from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import UndercutResource
 from transforms.derived import publish
@@ -29,19 +27,6 @@ CAR_PERFORMANCE_TABLE = "car_performance_scores"
 # An inline PNG is copied into every partition's materialisation event: only for runs of a few partitions
 # (a weekend refresh); a full backfill links the PNG files instead.
 MAX_INLINE_PLOT_PARTITIONS = 3
-
-
-def figure_metadata(figure: Figure, path: Path, partitions: int) -> dict[str, object]:
-    """Write `figure` as PNG to `path`; metadata linking it, plus the image inline for small runs."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=72)
-    path.write_bytes(buffer.getvalue())
-    metadata: dict[str, object] = {"plot_path": MetadataValue.path(str(path))}
-    if partitions <= MAX_INLINE_PLOT_PARTITIONS:
-        encoded = base64.b64encode(buffer.getvalue()).decode()
-        metadata["plot"] = MetadataValue.md(f"![{path.stem}](data:image/png;base64,{encoded})")
-    return metadata
 
 
 def race_ids(warehouse: Path, keys: list[str]) -> dict[str, int]:
@@ -84,8 +69,8 @@ def car_performance_scores(context: AssetExecutionContext, undercut: UndercutRes
         latest_scores = by_race[ids[latest]]
         figure = car_performance.radar_figure(latest_scores, f"Car performance {latest} "
                                                              f"({latest_scores['score_source'].iloc[0]})")
-        metadata |= figure_metadata(figure, settings.home / "plots" / CAR_PERFORMANCE_TABLE / f"{latest}.png",
-                                    len(context.partition_keys))
+        metadata |= plot_metadata(figure, settings.home / "plots" / CAR_PERFORMANCE_TABLE / f"{latest}.png",
+                                  inline=len(context.partition_keys) <= MAX_INLINE_PLOT_PARTITIONS)
         overall = latest_scores[latest_scores["area"] == car_performance.OVERALL].sort_values("rank")
         metadata["top_teams"] = ", ".join(f"{t} {s:.0f}" for t, s in overall[["team_name", "score"]].head(3).to_numpy())
     return MaterializeResult(metadata=metadata)  # type: ignore[arg-type]
