@@ -24,7 +24,9 @@ PRE_QUALIFYING_FEATURES = [
     "race_entry:previous_finish_at_circuit",
 ]
 # Before the race, qualifying is known; for the next race it comes from the qualifying model.
-PRE_RACE_FEATURES = [*PRE_QUALIFYING_FEATURES, "race_entry:qualifying_position"]
+# Unknown for the next race (NaN: XGBoost's missing value) except the position, which the qualifying model predicts.
+PRE_RACE_FEATURES = [*PRE_QUALIFYING_FEATURES, "race_entry:qualifying_position", "race_entry:quali_gap_to_pole_pct",
+                     "race_entry:quali_gap_to_teammate_pct"]
 
 
 def feature_name(reference: str) -> str:
@@ -74,87 +76,23 @@ def next_race_entries(paths: MlPaths) -> pd.DataFrame:
 
 
 def lap_frame(paths: MlPaths) -> pd.DataFrame:
-    """Clean race laps with their pre-lap features plus pace references, none reading lap L or L-1: the race's pole
-    time (pre-race); the field's median clean lap over laps L-6..L-2 and on lap L-2; the driver's mean
-    fuel-corrected clean lap so far in the race / in the stint (up to L-2) and on lap L-2 of the stint."""
+    """Clean race laps: pre-lap features (features.lap_features) with the race's pace up to lap L-2
+    (features.lap_pace_features); nothing reads lap L's or lap L-1's time."""
     return read_frame(paths.warehouse, """
-        with pole as (
-            select race_id, min(best_time_s) as pole_time_s from marts.fct_qualifying group by race_id
-        ),
-        clean as (
-            select * from features.lap_features where label_is_clean_lap
-        ),
-        field_by_lap as (
-            select race_id, lap_number, median(label_fuel_corrected_lap_time_s) as field_lap_s
-            from clean group by race_id, lap_number
-        ),
-        field_recent as (
-            select race_id, lap_number,
-                   avg(field_lap_s) over (partition by race_id order by lap_number
-                                          range between 6 preceding and 2 preceding) as field_recent_pace_s,
-                   max(field_lap_s) over (partition by race_id order by lap_number
-                                          range between 2 preceding and 2 preceding) as field_lap_before_last_s
-            from field_by_lap
-        )
-        select
-            clean.*,
-            pole.pole_time_s,
-            field_recent.field_recent_pace_s,
-            field_recent.field_lap_before_last_s,
-            avg(clean.label_fuel_corrected_lap_time_s) over (
-                partition by clean.race_id, clean.driver_id order by clean.lap_number
-                range between unbounded preceding and 2 preceding) as driver_race_pace_s,
-            avg(clean.label_fuel_corrected_lap_time_s) over (
-                partition by clean.race_id, clean.driver_id, clean.stint order by clean.lap_number
-                range between unbounded preceding and 2 preceding) as driver_stint_pace_s,
-            max(clean.label_fuel_corrected_lap_time_s) over (
-                partition by clean.race_id, clean.driver_id, clean.stint order by clean.lap_number
-                range between 2 preceding and 2 preceding) as driver_lap_before_last_s
-        from clean
-        left join pole using (race_id)
-        left join field_recent using (race_id, lap_number)
-        order by clean.race_id, clean.driver_id, clean.lap_number  -- a stable order: reproducible training
+        select laps.*, pace.* exclude (race_id, driver_id, lap_number)
+        from features.lap_features as laps
+        inner join features.lap_pace_features as pace using (race_id, driver_id, lap_number)
+        where laps.label_is_clean_lap
+        order by laps.race_id, laps.driver_id, laps.lap_number  -- a stable order: reproducible training
     """)
 
 
-def battle_frame(paths: MlPaths) -> pd.DataFrame:
-    """Battles whose label horizon lies inside the race (a label cut off by the flag is unknown, not 'no pass'),
-    with the pre-race strength of the two cars relative to each other (qualifying, constructor pace) and the
-    traffic around the pair at the end of the lap: the gap of the car ahead to its own car ahead (a DRS train
-    defends better) and of the follower to the car behind it."""
-    return read_frame(paths.warehouse, """
-        with running_order as (
-            select race_id, lap_number, position, lap_end_session_time_s
-            from marts.fct_laps
-            where position is not null
-            qualify row_number() over (partition by race_id, lap_number, position
-                                       order by lap_end_session_time_s) = 1
-        )
-        select
-            battles.*,
-            own.constructor_avg_pace_deficit_pct - ahead.constructor_avg_pace_deficit_pct
-                as car_pace_deficit_vs_ahead_pct,
-            own.qualifying_position - ahead.qualifying_position as quali_positions_behind_ahead,
-            own.quali_gap_to_pole_pct - ahead.quali_gap_to_pole_pct as quali_gap_vs_ahead_pct,
-            follower_line.lap_end_session_time_s - battles.gap_s - front_line.lap_end_session_time_s
-                as ahead_gap_to_front_s,
-            behind_line.lap_end_session_time_s - follower_line.lap_end_session_time_s as gap_to_car_behind_s
-        from features.battle_features as battles
-        left join features.race_entry_features as own
-            on own.race_id = battles.race_id and own.driver_id = battles.driver_id
-        left join features.race_entry_features as ahead
-            on ahead.race_id = battles.race_id and ahead.driver_id = battles.ahead_driver_id
-        left join running_order as follower_line
-            on follower_line.race_id = battles.race_id and follower_line.lap_number = battles.lap_number
-            and follower_line.position = battles.position
-        left join running_order as front_line
-            on front_line.race_id = battles.race_id and front_line.lap_number = battles.lap_number
-            and front_line.position = battles.position - 2
-        left join running_order as behind_line
-            on behind_line.race_id = battles.race_id and behind_line.lap_number = battles.lap_number
-            and behind_line.position = battles.position + 1
-        where battles.label_horizon_complete
-        order by battles.race_id, battles.lap_number, battles.driver_id
+def battle_frame(paths: MlPaths, complete_horizon_only: bool = True) -> pd.DataFrame:
+    """Battles with their context (features.battle_features). For training, only battles whose label horizon lies
+    inside the race (a label cut off by the flag is unknown, not 'no pass')."""
+    where = "where label_horizon_complete" if complete_horizon_only else ""
+    return read_frame(paths.warehouse, f"""
+        select * from features.battle_features {where} order by race_id, lap_number, driver_id
     """)
 
 

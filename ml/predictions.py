@@ -11,6 +11,7 @@ from typing import Any
 import mlflow
 import numpy as np
 import pandas as pd
+import xgboost as xgb
 
 from ml import datasets, explain, registry, tracking
 from ml.models import finish_position, pit_strategy, qualifying
@@ -35,15 +36,24 @@ class Champion:
         # pinned to the version the alias resolved to, so model, version and documents always belong together
         self.model: Any = mlflow.pyfunc.load_model(f"models:/{model_name}/{self.version}").get_raw_model()
 
+    @property
+    def features(self) -> list[str]:
+        """The inputs this version was trained on: an older champion may predate a newer feature."""
+        return [str(f) for f in self.model.feature_names_in_]
+
     def document(self, name: str) -> Any:
         return mlflow.artifacts.load_dict(f"runs:/{self.run_id}/{name}.json")
 
 
-def _long_contributions(model: Champion, keys: pd.DataFrame, inputs: pd.DataFrame) -> pd.DataFrame:
-    wide = explain.contributions(model.model.get_booster(), inputs)
+def long_contributions(model: Champion, keys: pd.DataFrame, inputs: pd.DataFrame,
+                       booster: xgb.Booster | None = None) -> pd.DataFrame:
+    """One row per prediction (keys) and feature: its contribution to the booster's raw output (+ `bias`).
+    `booster`: the trees inside a wrapped champion (default: the champion's own booster)."""
+    wide = explain.contributions(booster or model.model.get_booster(), inputs)
     wide.columns = [c.removeprefix(explain.CONTRIB_PREFIX) for c in wide.columns]
-    long = pd.concat([keys.reset_index(drop=True), wide.reset_index(drop=True)], axis=1).melt(
-        id_vars=list(keys.columns), var_name="feature", value_name="contribution")
+    # melted on its own: a key may also be a feature (lap_number)
+    long = wide.reset_index(drop=True).melt(var_name="feature", value_name="contribution", ignore_index=False)
+    long = keys.reset_index(drop=True).loc[long.index].reset_index(drop=True).join(long.reset_index(drop=True))
     return long.assign(model_name=model.name, model_version=model.version)
 
 
@@ -58,7 +68,7 @@ def race_entry_predictions(paths: MlPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
     entries["split"] = np.select(
         [entries["is_next_race"], entries["race_id"].isin(split.valid_race_ids)], ["next", "valid"], "train")
 
-    quali_inputs = features_of(entries, qualifying.FEATURES)
+    quali_inputs = features_of(entries, quali_model.features)
     entries["predicted_qualifying_score"] = quali_model.model.predict(quali_inputs)
     entries["predicted_qualifying_position"] = entries.groupby("race_id")["predicted_qualifying_score"].rank(
         method="first")
@@ -67,7 +77,7 @@ def race_entry_predictions(paths: MlPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
         entries["predicted_qualifying_position"].where(entries["is_next_race"]))
     entries["qualifying_source"] = np.where(entries["is_next_race"], "predicted", "actual")
 
-    finish_inputs = features_of(entries, finish_position.FEATURES)
+    finish_inputs = features_of(entries, finish_model.features)
     mean = finish_model.model.predict(finish_inputs)
     entries["predicted_finish_position_mean"] = mean
     entries["predicted_finish_position_std"] = finish_position.spread_for(mean, finish_model.document("spread_by_band"))
@@ -77,8 +87,8 @@ def race_entry_predictions(paths: MlPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
     entries["finish_model_version"] = finish_model.version
 
     keys = entries[["race_id", "driver_id"]]
-    contributions = pd.concat([_long_contributions(quali_model, keys, quali_inputs),
-                               _long_contributions(finish_model, keys, finish_inputs)], ignore_index=True)
+    contributions = pd.concat([long_contributions(quali_model, keys, quali_inputs),
+                               long_contributions(finish_model, keys, finish_inputs)], ignore_index=True)
     columns = ["race_id", "season", "round", "driver_id", "constructor_id", "split", "qualifying_source",
                "predicted_qualifying_position", "predicted_finish_position_mean", "predicted_finish_position_std",
                "predicted_finish_rank", "actual_qualifying_position", "grid", "finish_position",

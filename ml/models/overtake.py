@@ -24,6 +24,10 @@ FEATURES = [
     "tyre_age_advantage_laps", "compound_softness_advantage", "pace_advantage_last3_s", "laps_remaining",
     "circuit_overtaking_difficulty_index", "car_pace_deficit_vs_ahead_pct", "quali_positions_behind_ahead",
     "quali_gap_vs_ahead_pct", "ahead_gap_to_front_s", "gap_to_car_behind_s",
+    # closing in: the pace trend, top speed (DRS, slipstream), the gap's trend and time spent in the DRS window
+    "pace_advantage_trend_s", "speed_trap_advantage_kph", "gap_change_3_laps_s", "laps_within_drs_gap_last5",
+    "laps_since_pit", "ahead_laps_since_pit", "is_teammate_ahead", "laps_in_battle_so_far",
+    "race_pace_advantage_s",
     # the track itself and the rules era (2022's cars follow closely) matter beyond the circuit's history index
     "circuit_id", "season",
 ]
@@ -34,6 +38,12 @@ XGB_PARAMS = {"n_estimators": 300, "max_depth": 4, "learning_rate": 0.05, "subsa
 
 def model_inputs(battles: pd.DataFrame) -> pd.DataFrame:
     return battles[FEATURES].astype("float64")
+
+
+def calibration_race_ids(train_battles: pd.DataFrame) -> set[int]:
+    """The latest CALIBRATION_RACES training races: held out of the boosting fit to fit the calibration."""
+    race_ids = train_battles.sort_values("race_id")["race_id"].drop_duplicates().tail(CALIBRATION_RACES)
+    return set(race_ids.astype(int))
 
 
 def booster_of(model: CalibratedClassifierCV) -> xgb.Booster:
@@ -54,7 +64,7 @@ def _reliability_figure(truth: pd.Series, probability: np.ndarray) -> Figure:
 
 def train(battles: pd.DataFrame, split: TimeSplit) -> TrainedModel:
     train_battles, valid_battles = split.train(battles), split.valid(battles)
-    calibration_ids = train_battles.sort_values("race_id")["race_id"].drop_duplicates().tail(CALIBRATION_RACES)
+    calibration_ids = calibration_race_ids(train_battles)
     calibration = train_battles[train_battles["race_id"].isin(calibration_ids)]
     fit = train_battles[~train_battles["race_id"].isin(calibration_ids)]
     booster = xgb.XGBClassifier(**XGB_PARAMS).fit(model_inputs(fit), fit[LABEL].astype(int))

@@ -60,7 +60,9 @@ def train(stops: pd.DataFrame, split: TimeSplit) -> TrainedModel:
     return TrainedModel(
         name=NAME, estimator=model, flavor="sklearn", valid_x=valid_x, score=score, greater_is_better=True,
         params={**params, "features": ",".join(FEATURES), "train_rows": len(train_rows)},
-        metrics={"valid_silhouette": score(labels), "train_inertia": float(model.named_steps["kmeans"].inertia_)},
+        metrics={"valid_silhouette": score(labels), "train_inertia": float(model.named_steps["kmeans"].inertia_),
+                 # naive typing: one type per stop count (capped at 3+), judged in the same space
+                 "baseline_stop_count_silhouette": score(valid_x["stop_count"].clip(upper=3).to_numpy())},
         documents={"strategy_names": {str(k): v for k, v in names.items()},
                    "validation_shares": {str(k): float(v) for k, v in shares.items()}},
     )

@@ -28,6 +28,7 @@ FEATURES = {
     "race_entry_features": (["race_id", "driver_id"], "race_start_at"),
     "tyre_degradation": (["circuit_id", "season", "compound"], "first_race_start_at"),
     "lap_features": (["race_id", "driver_id", "lap_number"], None),
+    "lap_pace_features": (["race_id", "driver_id", "lap_number"], None),
     "battle_features": (["race_id", "lap_number", "driver_id"], None),
 }
 

@@ -13,7 +13,7 @@ from dagster import (
     define_asset_job,
 )
 
-from ml import datasets, feature_store, predictions
+from ml import datasets, feature_store, in_race_predictions, predictions
 from ml.models import finish_position, lap_time, overtake, pit_strategy, qualifying
 from ml.training import train_and_publish
 from orchestration.defs.ml.checks import ml_checks
@@ -67,13 +67,14 @@ def training_asset(model_name: str, deps: list[AssetKey], description: str) -> A
 
 FEAST = AssetKey(["ml", "feast_registry"])
 model_assets = [
-    training_asset(lap_time.NAME, [*features("lap_features"), *marts("fct_qualifying")],
-                   "XGBoost clean-lap time; validation MAE vs the per-stint mean"),
+    training_asset(lap_time.NAME, features("lap_features", "lap_pace_features"),
+                   "XGBoost clean-lap time relative to the driver's pace up to lap L-2; validation MAE vs the "
+                   "per-stint mean"),
     training_asset(finish_position.NAME, [FEAST, *marts("fct_results", "fct_qualifying")],
                    "XGBoost finishing position from Feast pre-race features; Spearman vs grid order"),
     training_asset(qualifying.NAME, [FEAST, *marts("fct_results", "fct_qualifying")],
                    "XGBoost qualifying position from Feast pre-qualifying features"),
-    training_asset(overtake.NAME, features("battle_features", "race_entry_features"),
+    training_asset(overtake.NAME, features("battle_features"),
                    "Calibrated XGBoost P(overtake within the horizon) for a battle"),
     training_asset(pit_strategy.NAME, marts("fct_pit_stops"), "KMeans strategy types over pit-stop patterns"),
 ]
@@ -97,7 +98,26 @@ def pit_strategy_predictions(ml: MlResource) -> MaterializeResult:
     return MaterializeResult(metadata={f"rows.{k}": v for k, v in rows.items()})
 
 
-ml_assets = [feast_registry, feast_online_store, *model_assets, race_entry_predictions, pit_strategy_predictions]
+@asset(group_name=GROUP, key=["marts", in_race_predictions.LAP_TIME_TABLE], kinds={"duckdb"},
+       deps=[AssetKey(["ml", lap_time.NAME])],
+       description="Predicted vs actual time of every modelled clean lap of the validation races and the latest "
+                   "season (champion); contributions in marts.predictions_lap_time_contributions")
+def lap_time_predictions(ml: MlResource) -> MaterializeResult:
+    rows = in_race_predictions.write_lap_time_predictions(ml.paths)
+    return MaterializeResult(metadata={f"rows.{k}": v for k, v in rows.items()})
+
+
+@asset(group_name=GROUP, key=["marts", in_race_predictions.OVERTAKE_TABLE], kinds={"duckdb"},
+       deps=[AssetKey(["ml", overtake.NAME])],
+       description="Calibrated P(overtake within horizon_laps) for every battle row of every race (backtest) with "
+                   "the label; contributions (log-odds) in marts.predictions_overtake_contributions")
+def overtake_predictions(ml: MlResource) -> MaterializeResult:
+    rows = in_race_predictions.write_overtake_predictions(ml.paths)
+    return MaterializeResult(metadata={f"rows.{k}": v for k, v in rows.items()})
+
+
+ml_assets = [feast_registry, feast_online_store, *model_assets, race_entry_predictions, pit_strategy_predictions,
+             lap_time_predictions, overtake_predictions]
 
 ml_job = define_asset_job("ml_job", AssetSelection.groups(GROUP),
                           description="Feast apply + materialise, train/gate/register every model, write predictions")

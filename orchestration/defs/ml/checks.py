@@ -2,7 +2,7 @@
 
 from dagster import AssetCheckResult, AssetChecksDefinition, AssetCheckSpec, AssetKey, asset_check, multi_asset_check
 
-from ml import predictions, registry, tracking
+from ml import in_race_predictions, predictions, registry, tracking
 from ml.training import TRAINERS
 from ml.warehouse import read_frame
 from orchestration.defs.ml.resources import MlResource
@@ -29,4 +29,16 @@ def next_race_predicted(ml: MlResource) -> AssetCheckResult:
                                       "race_id": int(frame["race_id"].iloc[0]) if len(frame) else 0})
 
 
-ml_checks: list[AssetChecksDefinition] = [champions_exist, next_race_predicted]
+@asset_check(asset=AssetKey(["marts", in_race_predictions.OVERTAKE_TABLE]), name="every_battle_predicted")
+def every_battle_predicted(ml: MlResource) -> AssetCheckResult:
+    """One calibrated probability per row of features.battle_features (battle_forecast relies on it)."""
+    (battles, predicted, valid), = read_frame(ml.paths.warehouse, f"""
+        select (select count(*) from features.battle_features),
+               count(*) filter (where p_overtake between 0 and 1), count(*) filter (where split = 'valid')
+        from marts.{in_race_predictions.OVERTAKE_TABLE}
+    """).itertuples(index=False)
+    return AssetCheckResult(passed=bool(battles == predicted and valid > 0),
+                            metadata={"battles": int(battles), "predicted": int(predicted), "valid_rows": int(valid)})
+
+
+ml_checks: list[AssetChecksDefinition] = [champions_exist, next_race_predicted, every_battle_predicted]
