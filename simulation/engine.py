@@ -15,13 +15,14 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from simulation.events import sample_track_states, sample_wetness
-from simulation.kernel import NO_STOP_LAP, FieldTables, KernelConstants, KernelOutputs, run_races
+from simulation.kernel import NO_STOP_LAP, FieldTables, KernelConstants, KernelOutputs, PlanVariants, run_races
 from simulation.params import (
     COMPOUND_CODE,
     FULL_FIELD_CARS,
     MAX_PLANNED_STOPS,
     MAX_STINTS,
     SLICK_CROSSOVER_WETNESS,
+    CompoundTables,
     RaceParams,
     TrackState,
     compound_tables,
@@ -30,6 +31,9 @@ from simulation.params import (
 from simulation.strategies import Plan
 
 CHUNK_RACES = 4096
+# A kernel call with plan variants writes (variants + 1) x races result rows: this bounds its memory (~55 MB
+# for a 20-car field).
+MAX_ROWS_PER_CALL = 1 << 17
 # Teams react to changing weather with this probability per lap once another tyre is this much quicker per lap.
 WEATHER_REACT_PROB = 0.5
 WEATHER_SWITCH_MARGIN_S = 1.0
@@ -100,6 +104,8 @@ class SimResult:
 
     @classmethod
     def concat(cls, parts: Sequence[SimResult]) -> SimResult:
+        if len(parts) == 1:
+            return parts[0]
         arrays = {
             f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls) if f.name != "car_ids"
         }
@@ -242,37 +248,58 @@ def _chunks(race: RaceParams, n_races: int, seed: int, fixed: FixedEvents) -> It
         yield _Chunk(state, wetness, seeds)
 
 
-def _run_chunk(field_tables: FieldTables, car_ids: tuple[str, ...], race: RaceParams, chunk: _Chunk) -> SimResult:
+def _no_variants() -> PlanVariants:
+    return PlanVariants(car=np.zeros(0, np.int64), stop_laps=np.zeros((0, MAX_PLANNED_STOPS), np.int16),
+                        codes=np.zeros((0, MAX_STINTS), np.int8))
+
+
+def _run_chunk(
+    field_tables: FieldTables,
+    car_ids: tuple[str, ...],
+    race: RaceParams,
+    tyres: CompoundTables,
+    chunk: _Chunk,
+    variants: PlanVariants,
+) -> list[SimResult]:
+    """One kernel call: the chunk's races for the field and for every plan variant, ``[field, *variants]``."""
     n, n_cars = chunk.seeds.size, len(car_ids)
+    n_rows = n * (variants.car.size + 1)
     has_rain = bool(chunk.wetness.max() > 0.0)
-    tyres = compound_tables(race.circuit, degradation_multiplier(race.circuit, race.weather))
     out = KernelOutputs(
-        position=np.empty((n, n_cars), np.int8),
-        time_s=np.empty((n, n_cars), np.float64),
-        stops=np.empty((n, n_cars), np.int8),
-        pit_saved_s=np.empty((n, n_cars), np.float32),
-        laps_held=np.empty((n, n_cars), np.int16),
-        passes=np.empty((n, n_cars), np.int16),
-        laps_done=np.empty((n, n_cars), np.int16),
-        plan=np.empty((n, n_cars), np.int8),
+        position=np.empty((n_rows, n_cars), np.int8),
+        time_s=np.empty((n_rows, n_cars), np.float64),
+        stops=np.empty((n_rows, n_cars), np.int8),
+        pit_saved_s=np.empty((n_rows, n_cars), np.float32),
+        laps_held=np.empty((n_rows, n_cars), np.int16),
+        passes=np.empty((n_rows, n_cars), np.int16),
+        laps_done=np.empty((n_rows, n_cars), np.int16),
+        plan=np.empty((n_rows, n_cars), np.int8),
     )
-    run_races(field_tables, chunk.state, chunk.wetness, chunk.seeds, tyres, _kernel_constants(race, has_rain), out)
+    run_races(field_tables, chunk.state, chunk.wetness, chunk.seeds, tyres, _kernel_constants(race, has_rain),
+              variants, out)
     state = chunk.state
-    return SimResult(
-        car_ids=car_ids,
-        position=out.position,
-        race_time_s=out.time_s,
-        stops=out.stops,
-        pit_time_saved_s=out.pit_saved_s,
-        laps_held=out.laps_held,
-        passes=out.passes,
-        laps_completed=out.laps_done,
-        plan_index=out.plan,
-        sc_laps=(state == TrackState.SC).sum(axis=1).astype(np.int16),
-        vsc_laps=(state == TrackState.VSC).sum(axis=1).astype(np.int16),
-        red_flag=(state == TrackState.RED).any(axis=1),
-        wet_laps=(chunk.wetness >= SLICK_CROSSOVER_WETNESS).sum(axis=1).astype(np.int16),
-    )
+    sc_laps = (state == TrackState.SC).sum(axis=1).astype(np.int16)
+    vsc_laps = (state == TrackState.VSC).sum(axis=1).astype(np.int16)
+    red_flag = (state == TrackState.RED).any(axis=1)
+    wet_laps = (chunk.wetness >= SLICK_CROSSOVER_WETNESS).sum(axis=1).astype(np.int16)
+    return [
+        SimResult(
+            car_ids=car_ids,
+            position=out.position[rows],
+            race_time_s=out.time_s[rows],
+            stops=out.stops[rows],
+            pit_time_saved_s=out.pit_saved_s[rows],
+            laps_held=out.laps_held[rows],
+            passes=out.passes[rows],
+            laps_completed=out.laps_done[rows],
+            plan_index=out.plan[rows],
+            sc_laps=sc_laps,
+            vsc_laps=vsc_laps,
+            red_flag=red_flag,
+            wet_laps=wet_laps,
+        )
+        for rows in (slice(v * n, (v + 1) * n) for v in range(variants.car.size + 1))
+    ]
 
 
 def iter_simulate(
@@ -287,19 +314,25 @@ def iter_simulate(
     _check_fixed(fixed, race.circuit.race_laps, len(cars))
     field_tables = _field_tables(cars, race, fixed.retire_lap)
     car_ids = tuple(car.car_id for car in cars)
+    tyres = compound_tables(race.circuit, degradation_multiplier(race.circuit, race.weather))
     for chunk in _chunks(race, n_races, seed, fixed):
-        yield _run_chunk(field_tables, car_ids, race, chunk)
+        yield _run_chunk(field_tables, car_ids, race, tyres, chunk, _no_variants())[0]
 
 
-def _with_plan(tables: FieldTables, car: int, plan: Plan) -> FieldTables:
-    """The field tables with one single-plan car's plan replaced."""
-    if tables.menu_size[car] != 1:
+def _plan_variants(cars: Sequence[CarEntry], variants: Sequence[tuple[str, Plan]]) -> PlanVariants:
+    """The kernel's table of plan changes; only a car with a single plan can have it replaced."""
+    car_ids = [car.car_id for car in cars]
+    index = np.array([car_ids.index(car) for car, _ in variants], dtype=np.int64)
+    if any(len(cars[i].plans) != 1 for i in index):
         raise ValueError("only a car with a single plan can have it replaced")
-    stop_laps, codes = _plan_tables([plan])
-    row = tables.menu_offset[car]
-    menu_stop_laps, menu_codes = tables.menu_stop_laps.copy(), tables.menu_codes.copy()
-    menu_stop_laps[row], menu_codes[row] = stop_laps[0], codes[0]
-    return tables._replace(menu_stop_laps=menu_stop_laps, menu_codes=menu_codes)
+    stop_laps, codes = _plan_tables([plan for _, plan in variants])
+    return PlanVariants(car=index, stop_laps=stop_laps, codes=codes)
+
+
+def _split(chunk: _Chunk, races: int) -> Iterator[_Chunk]:
+    for first in range(0, chunk.seeds.size, races):
+        rows = slice(first, first + races)
+        yield _Chunk(chunk.state[rows], chunk.wetness[rows], chunk.seeds[rows])
 
 
 def simulate_variants(
@@ -312,16 +345,21 @@ def simulate_variants(
 ) -> list[SimResult]:
     """The field as given and then once per variant (car id, plan) with that single-plan car's plan replaced,
     all on the same random numbers: ``[base, *variants]``. The per-race differences between the base and a
-    variant are the effect of that plan change alone; the field and events are prepared once for all variants."""
+    variant are the effect of that plan change alone. All variants run in one kernel call per chunk, each
+    restarting from the base race's state on the last lap the two plans share."""
     fixed = fixed or FixedEvents()
     _check_fixed(fixed, race.circuit.race_laps, len(cars))
-    base = _field_tables(cars, race, fixed.retire_lap)
+    field_tables = _field_tables(cars, race, fixed.retire_lap)
+    plan_variants = _plan_variants(cars, variants) if variants else _no_variants()
     car_ids = tuple(car.car_id for car in cars)
-    tables = [base, *(_with_plan(base, car_ids.index(car), plan) for car, plan in variants)]
-    parts: list[list[SimResult]] = [[] for _ in tables]
+    tyres = compound_tables(race.circuit, degradation_multiplier(race.circuit, race.weather))
+    races_per_call = max(1, MAX_ROWS_PER_CALL // (len(variants) + 1))
+    parts: list[list[SimResult]] = [[] for _ in range(len(variants) + 1)]
     for chunk in _chunks(race, n_races, seed, fixed):
-        for part, field_tables in zip(parts, tables, strict=True):
-            part.append(_run_chunk(field_tables, car_ids, race, chunk))
+        for block in _split(chunk, races_per_call):
+            for part, result in zip(parts, _run_chunk(field_tables, car_ids, race, tyres, block, plan_variants),
+                                    strict=True):
+                part.append(result)
     return [SimResult.concat(part) for part in parts]
 
 

@@ -131,6 +131,23 @@ class KernelOutputs(NamedTuple):
     plan: np.ndarray  # int8, index of the plan the car drew from its menu
 
 
+class PlanVariants(NamedTuple):
+    """Plan changes raced on the same random numbers as the field: variant v gives car ``car[v]`` (a car with a
+    one-plan menu) the plan ``stop_laps[v]`` (MAX_PLANNED_STOPS,) int16 / ``codes[v]`` (MAX_STINTS,) int8,
+    laid out like the menu rows. No rows: just the field."""
+
+    car: np.ndarray  # (V,) int64
+    stop_laps: np.ndarray  # (V, MAX_PLANNED_STOPS) int16
+    codes: np.ndarray  # (V, MAX_STINTS) int8
+
+
+# Rows of a race's state arrays (one column per car): the kernel's running state, snapshotted per lap.
+_TIME, _SAVED = 0, 1
+_N_REAL = 2
+_ORDER, _CODE, _LIFE, _NEXT_STOP, _LAPS_DONE, _STOPS, _HELD, _PASSES = range(8)
+_N_INTS = 8
+
+
 @njit
 def _hash(seed: np.uint64, counter: int) -> np.uint64:
     """splitmix64 of (seed, counter): a stateless, well-mixed 64-bit random value."""
@@ -198,8 +215,37 @@ def _sort_by_time(order: np.ndarray, n: int, time_s: np.ndarray) -> None:
 
 
 @njit
+def _fill_plan(
+    c: int,
+    seed: np.uint64,
+    n_laps: int,
+    f: FieldTables,
+    plan_stop_laps: np.ndarray,
+    plan_codes: np.ndarray,
+    stop_laps: np.ndarray,
+    stint_codes: np.ndarray,
+) -> None:
+    """Write one plan row (a menu row or a variant's) into ``stop_laps[c]``/``stint_codes[c]``, its planned
+    stops jittered by the car's jitter bits (the same bits whichever plan the car runs)."""
+    counter = (n_laps * f.pace_mean_s.shape[0] + c) * _STREAMS
+    for j in range(MAX_STINTS):
+        stint_codes[c, j] = plan_codes[j]
+    jitter_bits = _hash(seed, counter + _JITTER)
+    width = 2 * f.pit_lap_jitter[c] + 1
+    previous = 0
+    for j in range(MAX_PLANNED_STOPS):
+        lap = int(plan_stop_laps[j])
+        if lap < NO_STOP_LAP and width > 1:
+            # 16 random bits per stop -> a jitter in [-pit_lap_jitter, +pit_lap_jitter].
+            u = float((jitter_bits >> np.uint64(16 * j)) & _MASK16) * _INV_2POW16
+            lap += int(u * width) - f.pit_lap_jitter[c]
+            lap = min(max(lap, previous + MIN_JITTERED_STINT_LAPS, 1), n_laps - 1)
+            previous = lap
+        stop_laps[c, j] = lap
+
+
+@njit
 def _draw_car(
-    s: int,
     c: int,
     seed: np.uint64,
     n_laps: int,
@@ -219,20 +265,7 @@ def _draw_car(
     while pick < f.menu_size[c] - 1 and u_plan >= f.menu_cum_weight[c, pick]:
         pick += 1
     row = f.menu_offset[c] + pick
-    for j in range(MAX_STINTS):
-        stint_codes[c, j] = f.menu_codes[row, j]
-    jitter_bits = _hash(seed, counter + _JITTER)
-    width = 2 * f.pit_lap_jitter[c] + 1
-    previous = 0
-    for j in range(MAX_PLANNED_STOPS):
-        lap = int(f.menu_stop_laps[row, j])
-        if lap < NO_STOP_LAP and width > 1:
-            # 16 random bits per stop -> a jitter in [-pit_lap_jitter, +pit_lap_jitter].
-            u = float((jitter_bits >> np.uint64(16 * j)) & _MASK16) * _INV_2POW16
-            lap += int(u * width) - f.pit_lap_jitter[c]
-            lap = min(max(lap, previous + MIN_JITTERED_STINT_LAPS, 1), n_laps - 1)
-            previous = lap
-        stop_laps[c, j] = lap
+    _fill_plan(c, seed, n_laps, f, f.menu_stop_laps[row], f.menu_codes[row], stop_laps, stint_codes)
 
     retire = f.fixed_retire_lap[c]
     if retire == 0:
@@ -248,52 +281,51 @@ def _draw_car(
     return pace, retire, pick
 
 
-@njit(cache=True)
-def _run_race(
+@njit
+def _start_code(code: int, has_rain: bool, wet0: float) -> int:
+    # A wet start: everybody takes the start on the right tyre.
+    return _best_weather_compound(code, code, wet0) if has_rain else code
+
+
+@njit
+def _run_laps(
+    first_lap: int,
+    active: int,
     s: int,
     f: FieldTables,
     track_state: np.ndarray,
     wetness: np.ndarray,
-    seeds: np.ndarray,
+    seed: np.uint64,
     tyres: CompoundTables,
     k: KernelConstants,
-    out: KernelOutputs,
-) -> None:
+    pace_s: np.ndarray,
+    retire_lap: np.ndarray,
+    stop_laps: np.ndarray,
+    stint_codes: np.ndarray,
+    real: np.ndarray,
+    ints: np.ndarray,
+    record: bool,
+    history_real: np.ndarray,
+    history_ints: np.ndarray,
+    history_active: np.ndarray,
+) -> int:
+    """Race laps ``first_lap`` .. the flag from the state in ``real``/``ints`` (rows _TIME.. and _ORDER..);
+    returns the number of running cars. With ``record`` the state at the start of every lap (and at the flag)
+    is kept in the histories, so plan variants can restart from the last lap they share with this race."""
     n_cars = f.pace_mean_s.shape[0]
     n_laps = track_state.shape[1]
     has_rain = k.has_rain > 0.5
-    seed = seeds[s]
     window = int(k.sc_pit_window_laps)
-
-    time_s = np.empty(n_cars)
+    time_s, saved = real[_TIME], real[_SAVED]
+    order, code, life, next_stop = ints[_ORDER], ints[_CODE], ints[_LIFE], ints[_NEXT_STOP]
+    laps_done, stops, held, passes = ints[_LAPS_DONE], ints[_STOPS], ints[_HELD], ints[_PASSES]
     new_time_s = np.empty(n_cars)
-    pace_s = np.empty(n_cars)
-    retire_lap = np.empty(n_cars, np.int64)
-    stop_laps = np.empty((n_cars, MAX_PLANNED_STOPS), np.int64)
-    stint_codes = np.empty((n_cars, MAX_STINTS), np.int64)
-    order = np.empty(n_cars, np.int64)
-    code = np.empty(n_cars, np.int64)
-    life = np.empty(n_cars, np.int64)
-    next_stop = np.zeros(n_cars, np.int64)
-    laps_done = np.full(n_cars, n_laps, np.int64)
-    stops = np.zeros(n_cars, np.int64)
-    held = np.zeros(n_cars, np.int64)
-    passes = np.zeros(n_cars, np.int64)
-    saved = np.zeros(n_cars)
 
-    wet0 = wetness[s, 0] if has_rain else 0.0
-    for c in range(n_cars):
-        pace_s[c], retire_lap[c], out.plan[s, c] = _draw_car(s, c, seed, n_laps, f, stop_laps, stint_codes)
-        time_s[c] = f.start_offset_s[c]
-        order[c] = c
-        life[c] = f.start_tyre_life[c]
-        code[c] = stint_codes[c, 0]
-        if has_rain:  # a wet start: everybody takes the start on the right tyre
-            code[c] = _best_weather_compound(code[c], code[c], wet0)
-    _sort_by_time(order, n_cars, time_s)
-    active = n_cars
-
-    for lap in range(n_laps):
+    for lap in range(first_lap, n_laps):
+        if record:
+            history_real[lap] = real
+            history_ints[lap] = ints
+            history_active[lap] = active
         lap_no = lap + 1
         state = track_state[s, lap]
         wet = wetness[s, lap] if has_rain else 0.0
@@ -436,10 +468,23 @@ def _run_race(
                         next_stop[c] += 1
                         code[c] = stint_codes[c, next_stop[c]]
                     life[c] = 0
+    if record:
+        history_real[n_laps] = real
+        history_ints[n_laps] = ints
+        history_active[n_laps] = active
+    return active
 
-    # Classification: running cars by time, then retirements by laps completed (more first), then time.
+
+@njit
+def _classify(row: int, active: int, n_laps: int, real: np.ndarray, ints: np.ndarray, picks: np.ndarray,
+              out: KernelOutputs) -> None:
+    """Write one race's results into ``out[row]``: running cars by time, then retirements by laps completed
+    (more first), then time. Uses the running-order row of ``ints`` as scratch."""
+    n_cars = picks.shape[0]
+    time_s = real[_TIME]
+    order, laps_done = ints[_ORDER], ints[_LAPS_DONE]
     for r in range(active):
-        out.position[s, order[r]] = r + 1
+        out.position[row, order[r]] = r + 1
     n_out = 0
     for c in range(n_cars):
         if laps_done[c] < n_laps:
@@ -456,15 +501,117 @@ def _run_race(
             j -= 1
         order[j + 1] = car
     for r in range(n_out):
-        out.position[s, order[r]] = active + r + 1
+        out.position[row, order[r]] = active + r + 1
 
     for c in range(n_cars):
-        out.time_s[s, c] = time_s[c]
-        out.stops[s, c] = stops[c]
-        out.pit_saved_s[s, c] = saved[c]
-        out.laps_held[s, c] = held[c]
-        out.passes[s, c] = passes[c]
-        out.laps_done[s, c] = laps_done[c]
+        out.time_s[row, c] = time_s[c]
+        out.stops[row, c] = ints[_STOPS, c]
+        out.pit_saved_s[row, c] = real[_SAVED, c]
+        out.laps_held[row, c] = ints[_HELD, c]
+        out.passes[row, c] = ints[_PASSES, c]
+        out.laps_done[row, c] = laps_done[c]
+        out.plan[row, c] = picks[c]
+
+
+@njit
+def _divergence_lap(
+    c: int,
+    stop_laps: np.ndarray,
+    stint_codes: np.ndarray,
+    base_stop_laps: np.ndarray,
+    base_codes: np.ndarray,
+    window: int,
+    first_red_lap: int,
+) -> int:
+    """The first lap (0-based) on which car ``c`` can behave differently on its variant plan than on its base
+    plan. A planned stop is only ever compared with the lap number (due, or due within the SC pit window) and a
+    stint's compound is only read when the car pits into it, so both plans race identically before the earlier
+    of the two stop laps involved; a red flag (a free tyre change into the next stint) ends the shared part."""
+    if stint_codes[c, 0] != base_codes[0]:
+        return 0
+    first = first_red_lap
+    for j in range(MAX_PLANNED_STOPS):
+        a, b = stop_laps[c, j], base_stop_laps[j]
+        if a != b or stint_codes[c, j + 1] != base_codes[j + 1]:
+            first = min(first, min(a, b) - window - 1)
+    return max(first, 0)
+
+
+@njit(cache=True)
+def _run_race(
+    s: int,
+    f: FieldTables,
+    track_state: np.ndarray,
+    wetness: np.ndarray,
+    seeds: np.ndarray,
+    tyres: CompoundTables,
+    k: KernelConstants,
+    variants: PlanVariants,
+    out: KernelOutputs,
+) -> None:
+    n_cars = f.pace_mean_s.shape[0]
+    n_laps = track_state.shape[1]
+    n_races = seeds.shape[0]
+    n_variants = variants.car.shape[0]
+    has_rain = k.has_rain > 0.5
+    seed = seeds[s]
+
+    pace_s = np.empty(n_cars)
+    retire_lap = np.empty(n_cars, np.int64)
+    picks = np.empty(n_cars, np.int64)
+    stop_laps = np.empty((n_cars, MAX_PLANNED_STOPS), np.int64)
+    stint_codes = np.empty((n_cars, MAX_STINTS), np.int64)
+    real = np.zeros((_N_REAL, n_cars))
+    ints = np.zeros((_N_INTS, n_cars), np.int64)
+    time_s, order, code, life, laps_done = real[_TIME], ints[_ORDER], ints[_CODE], ints[_LIFE], ints[_LAPS_DONE]
+
+    wet0 = wetness[s, 0] if has_rain else 0.0
+    for c in range(n_cars):
+        pace_s[c], retire_lap[c], picks[c] = _draw_car(c, seed, n_laps, f, stop_laps, stint_codes)
+        time_s[c] = f.start_offset_s[c]
+        order[c] = c
+        life[c] = f.start_tyre_life[c]
+        code[c] = _start_code(stint_codes[c, 0], has_rain, wet0)
+        laps_done[c] = n_laps
+    _sort_by_time(order, n_cars, time_s)
+
+    record = n_variants > 0
+    n_history = n_laps + 1 if record else 0
+    history_real = np.empty((n_history, _N_REAL, n_cars))
+    history_ints = np.empty((n_history, _N_INTS, n_cars), np.int64)
+    history_active = np.empty(n_history, np.int64)
+    active = _run_laps(0, n_cars, s, f, track_state, wetness, seed, tyres, k, pace_s, retire_lap, stop_laps,
+                       stint_codes, real, ints, record, history_real, history_ints, history_active)
+    _classify(s, active, n_laps, real, ints, picks, out)
+    if not record:
+        return
+
+    # Plan variants restart from the base race's state on the last lap both plans share (common random numbers).
+    first_red_lap = n_laps
+    for lap in range(n_laps):
+        if track_state[s, lap] == RED:
+            first_red_lap = lap
+            break
+    window = int(k.sc_pit_window_laps)
+    base_stop_laps = np.empty(MAX_PLANNED_STOPS, np.int64)
+    base_codes = np.empty(MAX_STINTS, np.int64)
+    for v in range(n_variants):
+        c = variants.car[v]
+        base_stop_laps[:] = stop_laps[c]
+        base_codes[:] = stint_codes[c]
+        _fill_plan(c, seed, n_laps, f, variants.stop_laps[v], variants.codes[v], stop_laps, stint_codes)
+        first = 0 if has_rain else _divergence_lap(c, stop_laps, stint_codes, base_stop_laps, base_codes, window,
+                                                   first_red_lap)
+        real[:] = history_real[first]
+        ints[:] = history_ints[first]
+        if first == 0:
+            code[c] = _start_code(stint_codes[c, 0], has_rain, wet0)
+        active = _run_laps(first, history_active[first], s, f, track_state, wetness, seed, tyres, k, pace_s,
+                           retire_lap, stop_laps, stint_codes, real, ints, False, history_real, history_ints,
+                           history_active)
+        _classify((v + 1) * n_races + s, active, n_laps, real, ints, picks, out)
+        stop_laps[c] = base_stop_laps
+        stint_codes[c] = base_codes
 
 
 @njit(parallel=True, cache=True)
@@ -475,12 +622,15 @@ def run_races(
     seeds: np.ndarray,
     tyres: CompoundTables,
     k: KernelConstants,
+    variants: PlanVariants,
     out: KernelOutputs,
 ) -> None:
-    """Simulate ``seeds.size`` races in parallel, writing per-car results into ``out`` (arrays of shape (S, N)).
+    """Simulate ``seeds.size`` races in parallel, writing per-car results into ``out`` (arrays of shape (S, N)
+    without variants, ((V + 1) * S, N) with V plan variants: row ``v * S + s`` is race ``s`` with variant
+    ``v - 1``'s plan, row ``s`` the field as given).
 
     ``track_state`` (S, L) int8 TrackState per lap; ``wetness`` (S, L) float32, only read when ``k.has_rain``;
     ``seeds`` (S,) uint64 one per race; ``tyres`` per-compound arrays indexed by compound code.
     """
     for s in prange(seeds.shape[0]):
-        _run_race(s, f, track_state, wetness, seeds, tyres, k, out)
+        _run_race(s, f, track_state, wetness, seeds, tyres, k, variants, out)

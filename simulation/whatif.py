@@ -70,10 +70,10 @@ def plan_from_stints(stints: pd.DataFrame, race_laps: int) -> Plan:
 
     Unknown compounds become MEDIUM; stints beyond the engine's MAX_STINTS are merged into the last one it can
     carry (this only happens in chaotic wet races)."""
-    rows = stints.sort_values("stint").iloc[:MAX_STINTS]
+    rows = np.argsort(stints["stint"].to_numpy(), kind="stable")[:MAX_STINTS]
     known = {c.value for c in Compound}
-    compounds = [Compound(c) if c in known else Compound.MEDIUM for c in rows["compound"].astype(str)]
-    ends = [int(e) for e in rows["end_lap"]]
+    compounds = [Compound(c) if c in known else Compound.MEDIUM for c in stints["compound"].to_numpy()[rows].astype(str)]
+    ends = [int(e) for e in stints["end_lap"].to_numpy()[rows]]
     ends[-1] = race_laps  # the last stint runs to the flag (for a retirement the engine stops the car anyway)
     for i in range(1, len(ends)):
         ends[i] = max(ends[i], ends[i - 1] + 1)
@@ -91,29 +91,34 @@ def replay_from_tables(
     stints: pd.DataFrame,
     results: pd.DataFrame,
     circuit: CircuitParams,
+    driver_pace_s: Mapping[Any, float] | None = None,
 ) -> RaceReplay:
     """A finished race as a RaceReplay, from the marts (columns as in :mod:`simulation.fitting`).
 
-    Plans come from the stints, race pace from the race's own lap-time fit, the grid and the classification from
-    the results (pit-lane starters line up last), the neutralisations from the laps' track status, and
-    non-finishers retire on the lap after their last completed one."""
+    Plans come from the stints, race pace from the race's own lap-time fit (``driver_pace_s``, fitted here when
+    not given), the grid and the classification from the results (pit-lane starters line up last), the
+    neutralisations from the laps' track status, and non-finishers retire on the lap after their last completed
+    one."""
     from simulation.fitting import fit_race_models, is_finished, track_states_by_lap
 
     entries = results[results["race_id"] == race_id]
     race_laps_frame = laps[laps["race_id"] == race_id]
     race_laps = int(race_laps_frame["lap_number"].max())
     circuit = circuit.model_copy(update={"race_laps": race_laps})
-    fits = fit_race_models(race_laps_frame)
-    pace = fits[0].driver_pace_s if fits else {}
+    if driver_pace_s is None:
+        fits = fit_race_models(race_laps_frame)
+        driver_pace_s = fits[0].driver_pace_s if fits else {}
+    pace = driver_pace_s
     quickest = min(pace.values(), default=0.0)
     slowest = max(pace.values(), default=0.0) - quickest + UNRATED_PACE_MARGIN_S
     grid_key = entries["grid"].where(entries["grid"] > 0, len(entries) + 1)
     grid = dict(zip(entries["driver_id"], grid_key.rank(method="first").astype(int), strict=True))
-    race_stints = stints[stints["race_id"] == race_id]
-    plans = {}
-    for driver in entries["driver_id"]:
-        own = race_stints[race_stints["driver_id"] == driver]
-        plans[driver] = plan_from_stints(own, race_laps) if len(own) else Plan.of((Compound.MEDIUM, race_laps))
+    own_stints = dict(tuple(stints[stints["race_id"] == race_id].groupby("driver_id", sort=False)))
+    plans = {
+        driver: plan_from_stints(own_stints[driver], race_laps) if driver in own_stints
+        else Plan.of((Compound.MEDIUM, race_laps))
+        for driver in entries["driver_id"]
+    }
     finished = is_finished(entries["status"])
     laps_done = entries["laps_completed"].fillna(0).astype(int)
     return RaceReplay(
@@ -129,6 +134,11 @@ def replay_from_tables(
         },
         track_state=track_states_by_lap(race_laps_frame, race_laps),
     )
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Rank correlation (average ranks for ties), without pulling in scipy for one number per race."""
+    return float(pd.Series(a).rank().corr(pd.Series(b).rank()))
 
 
 def _distribution(values: np.ndarray, decimals: int = 3) -> dict[str, Any]:
@@ -183,8 +193,7 @@ def summarise_what_if(
         "probability_loss": round(float(np.mean(position_delta > 0)), 4),
         "replay_fidelity": {
             "simulated_position_actual_plan": round(float(mean_base[d]), 3),
-            "spearman_simulated_vs_actual": round(float(pd.Series(mean_base).corr(pd.Series(actual_order),
-                                                                                   method="spearman")), 3),
+            "spearman_simulated_vs_actual": round(spearman(mean_base, actual_order), 3),
         },
         "n_simulations": base.n_races,
     }
@@ -256,7 +265,7 @@ def alternatives_table(replay: RaceReplay, n_simulations: int, seed: int = 0) ->
     counterfactual = np.clip(actual[:, None] + delta, 1, len(base.car_ids))
     mean_base = base.position.mean(axis=0)
     actual_order = [replay.actual_position[c] for c in base.car_ids]
-    fidelity = float(pd.Series(mean_base).corr(pd.Series(actual_order), method="spearman"))
+    fidelity = spearman(mean_base, np.array(actual_order))
     pct = np.percentile(delta, PERCENTILES, axis=1)
     histograms = [np.unique(row, return_counts=True) for row in delta]
     frame = pd.DataFrame({

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from simulation.archive_adapter import ArchiveTables, load_archive
@@ -16,6 +17,7 @@ from simulation.fitting import (
     track_states_by_lap,
 )
 from simulation.params import Compound, TrackState
+from simulation.precompute import race_alternatives
 from simulation.whatif import alternative_plans, alternatives_table, replay_from_tables, what_if
 
 
@@ -82,3 +84,16 @@ def test_alternatives_table_on_a_real_race(tables: ArchiveTables) -> None:
     assert all(abs(sum(p) - 1.0) < 1e-3 for p in table["position_delta_probabilities"])
     assert (table["counterfactual_position_expected"].between(1, len(replay.plans))).all()
     assert table["replay_spearman"].iloc[0] > 0.6
+
+
+def test_race_alternatives_match_the_per_race_table(tables: ArchiveTables) -> None:
+    silverstone_2024, monaco_2024, no_such_race = 1132, 1128, -1
+    batch = dict(race_alternatives(tables, [silverstone_2024, monaco_2024, no_such_race], n_simulations=30))
+    assert set(batch) == {silverstone_2024, monaco_2024}
+    replay = replay_from_tables(silverstone_2024, tables.laps, tables.stints, tables.results,
+                                default_circuit("silverstone")[0])
+    alone = alternatives_table(replay, n_simulations=30, seed=silverstone_2024)
+    pd.testing.assert_frame_equal(batch[silverstone_2024].drop(columns="race_id"), alone)
+    monaco = batch[monaco_2024]
+    assert (monaco["race_id"] == monaco_2024).all()
+    assert monaco.loc[monaco["driver_id"] == "leclerc", "actual_position"].eq(1).all()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numba
 import numpy as np
 from sim_helpers import field, flat_tyres, quiet_circuit, race
 
-from simulation.engine import CarEntry, FixedEvents, simulate
+from simulation.engine import CarEntry, FixedEvents, simulate, simulate_variants
 from simulation.params import CircuitParams, Compound, RaceParams, TrackState, WeatherParams
 from simulation.strategies import Plan
 
@@ -118,3 +120,32 @@ def test_wet_race_brings_intermediates_and_a_crossover() -> None:
     assert np.all(result.wet_laps > 0)
     # Drying out forces a change back to slicks on top of the planned stop in most races.
     assert result.stops.mean() > dry.stops.mean()
+
+
+def test_plan_variants_match_a_full_race_with_the_plan_changed() -> None:
+    # Variants restart from the base race's state on the last lap both plans share: that must be exactly the
+    # race simulated from the start with the plan changed, through SC windows, red flags, jitter and rain.
+    circuit = CircuitParams(circuit_id="test", race_laps=50, sc_pit_window_laps=3)  # all random events on
+    menu = (Plan.of(("MEDIUM", 20), ("HARD", 30)), Plan.of(("SOFT", 15), ("HARD", 20), ("MEDIUM", 15)))
+    cars = [CarEntry(car_id=f"C{i}", plans=menu, plan_weights=(0.6, 0.4), pit_lap_jitter=2, pace_offset_s=0.15 * i,
+                     grid_slot=i + 1) for i in range(12)]
+    cars[4] = CarEntry(car_id="X", plans=(menu[0],), pit_lap_jitter=2, pace_offset_s=0.5, grid_slot=5)
+    variants = [
+        ("X", menu[0]),  # unchanged
+        ("X", Plan.of(("MEDIUM", 23), ("HARD", 27))),  # stop 3 laps later
+        ("X", Plan.of(("MEDIUM", 20), ("SOFT", 30))),  # second stint on another compound
+        ("X", Plan.of(("HARD", 20), ("MEDIUM", 30))),  # start on another compound
+        ("X", Plan.of(("MEDIUM", 20), ("HARD", 15), ("SOFT", 15))),  # an extra stop
+    ]
+    for weather in (WeatherParams(), WeatherParams(rain_probability=0.4)):
+        params = RaceParams(circuit=circuit, weather=weather)
+        base, *changed = simulate_variants(cars, params, 3000, variants, seed=3)
+        assert int(base.red_flag.sum()) > 0 and int(base.sc_laps.sum()) > 0
+        for (car_id, plan), result in zip(variants, changed, strict=True):
+            alone = [car if car.car_id != car_id else replace(car, plans=(plan,)) for car in cars]
+            full = simulate(alone, params, 3000, seed=3)
+            for name in ("position", "race_time_s", "stops", "pit_time_saved_s", "laps_held", "passes",
+                         "laps_completed", "plan_index"):
+                assert np.array_equal(getattr(result, name), getattr(full, name)), (plan.label, name)
+        assert np.array_equal(changed[0].race_time_s, base.race_time_s)
+        assert not np.array_equal(changed[1].race_time_s, base.race_time_s)

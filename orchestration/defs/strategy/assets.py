@@ -26,8 +26,8 @@ from simulation import plots, precompute
 from simulation.defaults import default_circuit
 from simulation.marts import MartTables, load_marts, read_sql
 from simulation.params import RaceParams
+from simulation.precompute import ALTERNATIVE_SIMULATIONS
 from simulation.safety_car import circuit_safety_car_table, event_params
-from simulation.whatif import alternatives_table, replay_from_tables
 from transforms.derived import publish
 from transforms.sessions import race_key
 from transforms.settings import Settings
@@ -37,8 +37,6 @@ SC_TABLE = "circuit_safety_car_probability"
 NEXT_RACE_TABLE = "next_race_strategy"
 ALTERNATIVES_TABLE = "alternative_strategies"
 ODDS_TABLE = "championship_odds"
-# Simulations per what-if alternative: ~150 alternatives per race x ~145 races must fit the main run (see report).
-ALTERNATIVE_SIMULATIONS = 30
 ALL_LAP_SEASONS = 100
 # Title odds per race: 5,000 seasons put the standard error of a probability under 0.007.
 CHAMPIONSHIP_SIMULATIONS = 5_000
@@ -184,22 +182,17 @@ def alternative_strategies(context: AssetExecutionContext, undercut: UndercutRes
     settings = undercut.settings
     tables = load_marts(settings.warehouse_path, lap_seasons=ALL_LAP_SEASONS)
     ids = _race_ids(tables)
-    f = tables.fitting
-    with_stints = set(f.stints["race_id"]) & set(f.laps["race_id"])
+    keys = {ids[k]: k for k in context.partition_keys if k in ids}
     started, rows, done = time.perf_counter(), 0, []
-    for key in context.partition_keys:
-        race_id = ids.get(key)
-        if race_id is None or race_id not in with_stints:
-            context.log.info(f"{key}: no stint data (not run yet, or no timing): skipped")
-            continue
-        circuit_ref = f.results.loc[f.results["race_id"] == race_id, "circuit_id"].iloc[0]
-        replay = replay_from_tables(race_id, f.laps, f.stints, f.results, default_circuit(circuit_ref)[0])
-        frame = alternatives_table(replay, ALTERNATIVE_SIMULATIONS, seed=race_id)
-        frame.insert(0, "race_id", race_id)
-        rows += publish(settings, ALTERNATIVES_TABLE, frame, race=key).rows
-        done.append(key)
-    return MaterializeResult(metadata={"rows": rows, "races": len(done), "simulations_per_alternative":
-                                       ALTERNATIVE_SIMULATIONS, "seconds": round(time.perf_counter() - started, 1)})
+    for race_id, frame in precompute.race_alternatives(tables.fitting, list(keys), ALTERNATIVE_SIMULATIONS):
+        rows += publish(settings, ALTERNATIVES_TABLE, frame, race=keys[race_id]).rows
+        done.append(keys[race_id])
+    skipped = len(context.partition_keys) - len(done)
+    if skipped:
+        context.log.info(f"{skipped} partitions without stint data (not run yet, or no timing): skipped")
+    return MaterializeResult(metadata={"rows": rows, "races": len(done), "skipped_partitions": skipped,
+                                       "simulations_per_alternative": ALTERNATIVE_SIMULATIONS,
+                                       "seconds": round(time.perf_counter() - started, 1)})
 
 
 @asset(
