@@ -15,7 +15,7 @@ from ml.insights.data import RaceData, load_predictions_overtakes, load_races
 from ml.insights.narration import narrate
 from ml.insights.stories import detect_stories, stories_frame
 from ml.insights.time_lost import time_lost
-from transforms.derived import publish
+from transforms.derived import Publisher
 from transforms.settings import Settings
 
 TIME_LOST = "time_lost"
@@ -36,19 +36,20 @@ def _run(settings: Settings, table: str, keys: Sequence[str], compute: Callable[
          races: dict[str, RaceData] | None = None, keep_frames: bool = False) -> InsightRun:
     run = InsightRun(table)
     races = races if races is not None else load_races(settings.warehouse_path, keys)
-    for key in sorted(keys):
-        race = races.get(key)
-        frame = compute(race) if race is not None and race.has_laps else pd.DataFrame()
-        if race is None or frame.empty:
-            run.skipped.append(key)
-            continue
-        frame.insert(0, "race_id", race.race_id)
-        frame.insert(1, "season", race.season)
-        frame.insert(2, "round", race.round)
-        run.rows[key] = publish(settings, table, frame, race=key).rows
-        run.latest = (race, frame)
-        if keep_frames:
-            run.frames.append(frame)
+    with Publisher(settings) as publisher:
+        for key in sorted(keys):
+            race = races.get(key)
+            frame = compute(race) if race is not None and race.has_laps else pd.DataFrame()
+            if race is None or frame.empty:
+                run.skipped.append(key)
+                continue
+            frame.insert(0, "race_id", race.race_id)
+            frame.insert(1, "season", race.season)
+            frame.insert(2, "round", race.round)
+            run.rows[key] = publisher.publish(table, frame, race=key).rows
+            run.latest = (race, frame)
+            if keep_frames:
+                run.frames.append(frame)
     return run
 
 

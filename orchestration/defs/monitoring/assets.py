@@ -19,7 +19,7 @@ from ml.warehouse import read_frame
 from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import UndercutResource
-from transforms.derived import publish
+from transforms.derived import Publisher
 from transforms.sessions import parse_race_key, race_key
 
 GROUP = "monitoring"
@@ -54,13 +54,14 @@ def car_performance_scores(context: AssetExecutionContext, undercut: UndercutRes
     by_race = dict(tuple(scores.groupby("race_id")))
     rows = 0
     plotted: list[str] = []
-    for key, race_id in ids.items():
-        race = by_race.get(race_id)
-        if race is None:  # no timed laps yet (the next race)
-            continue
-        rows += publish(settings, CAR_PERFORMANCE_TABLE, race, race=key).rows
-        if race["score_source"].iloc[0] == car_performance.TELEMETRY:
-            plotted.append(key)
+    with Publisher(settings) as publisher:
+        for key, race_id in ids.items():
+            race = by_race.get(race_id)
+            if race is None:  # no timed laps yet (the next race)
+                continue
+            rows += publisher.publish(CAR_PERFORMANCE_TABLE, race, race=key).rows
+            if race["score_source"].iloc[0] == car_performance.TELEMETRY:
+                plotted.append(key)
     scored = [k for k, i in ids.items() if i in by_race]
     context.log.info(f"car performance: {len(scored)}/{len(ids)} races scored, telemetry for {plotted}")
     metadata: dict[str, object] = {"rows": rows, "races_scored": len(scored), "telemetry_races": ", ".join(plotted)}
@@ -92,20 +93,21 @@ def drift_report(context: AssetExecutionContext, undercut: UndercutResource) -> 
     warehouse = settings.warehouse_path
     reference = drift.reference_rows(warehouse)
     decisions = []
-    for key in context.partition_keys:
-        season, round_ = parse_race_key(key)
-        current = drift.entry_rows(warehouse, "p.season = ? and p.round = ?", [season, round_])
-        # Weekends inside the champion's training data are its reference: comparing them says nothing.
-        if current.empty or (current["split"] == drift.TRAIN_SPLIT).all():
-            continue
-        weekend = drift.weekend_drift(reference, current, key, datetime.now())
-        report_path = settings.home / "reports" / f"drift_{key}.html"
-        report_path.parent.mkdir(parents=True, exist_ok=True)
-        weekend.result.snapshot.save_html(str(report_path))
-        publish(settings, drift.METRICS_TABLE, weekend.metrics_frame(), race=key)
-        publish(settings, drift.DECISIONS_TABLE, weekend.decision_frame(), race=key)
-        decisions.append(weekend.decision)
-        context.log.info(f"drift {key}: {weekend.decision.reason}")
+    with Publisher(settings) as publisher:
+        for key in context.partition_keys:
+            season, round_ = parse_race_key(key)
+            current = drift.entry_rows(warehouse, "p.season = ? and p.round = ?", [season, round_])
+            # Weekends inside the champion's training data are its reference: comparing them says nothing.
+            if current.empty or (current["split"] == drift.TRAIN_SPLIT).all():
+                continue
+            weekend = drift.weekend_drift(reference, current, key, datetime.now())
+            report_path = settings.home / "reports" / f"drift_{key}.html"
+            report_path.parent.mkdir(parents=True, exist_ok=True)
+            weekend.result.snapshot.save_html(str(report_path))
+            publisher.publish(drift.METRICS_TABLE, weekend.metrics_frame(), race=key)
+            publisher.publish(drift.DECISIONS_TABLE, weekend.decision_frame(), race=key)
+            decisions.append(weekend.decision)
+            context.log.info(f"drift {key}: {weekend.decision.reason}")
     metadata: dict[str, object] = {"weekends_reported": len(decisions),
                                    "retrain_requested": ", ".join(d.race_key for d in decisions if d.retrain)}
     if decisions:

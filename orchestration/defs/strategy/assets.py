@@ -1,8 +1,8 @@
 """Strategy precompute assets: thin Dagster skin over simulation.safety_car / simulation.precompute.
 
-Race-partitioned assets run as single-run backfills (they loop over ``context.partition_keys``) and are automated
-with ``on_missing``: a new race partition gets computed once its upstreams exist; updates of the unpartitioned dbt
-marts upstream do not re-mark every old partition (``eager`` would)."""
+Race-partitioned assets run as single-run backfills (they loop over ``context.partition_keys``); which race
+partitions to recompute after new data is `race_refresh_sensor`'s call (orchestration/defs/races/sensors.py):
+``eager`` would re-mark every old partition whenever the unpartitioned marts upstream change."""
 
 import time
 from datetime import timedelta
@@ -28,7 +28,7 @@ from simulation.marts import MartTables, load_marts, read_sql
 from simulation.params import RaceParams
 from simulation.precompute import ALTERNATIVE_SIMULATIONS
 from simulation.safety_car import circuit_safety_car_table, event_params
-from transforms.derived import publish
+from transforms.derived import Publisher, publish
 from transforms.sessions import race_key
 from transforms.settings import Settings
 
@@ -104,7 +104,6 @@ def circuit_safety_car_probability(context: AssetExecutionContext, undercut: Und
     deps=[*marts(SC_TABLE, "fct_laps", "fct_stints", "fct_pit_stops", "fct_results", "fct_session_weather",
                  "dim_races", "predictions_race_entries")],
     partitions_def=race_partitions, backfill_policy=BackfillPolicy.single_run(),
-    automation_condition=AutomationCondition.on_missing(),
     freshness_policy=FreshnessPolicy.time_window(fail_window=timedelta(days=14), warn_window=timedelta(days=8)),
     description="For every driver of the next race: the shortlisted strategies ranked by full-field Monte Carlo "
                 "(10,000 races per driver and plan) with fitted circuit parameters, ML-predicted pace and grid, "
@@ -173,7 +172,6 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
     group_name=GROUP, key=["marts", ALTERNATIVES_TABLE], kinds={"duckdb"},
     deps=marts("fct_laps", "fct_stints", "fct_results", "dim_races"),
     partitions_def=race_partitions, backfill_policy=BackfillPolicy.single_run(),
-    automation_condition=AutomationCondition.on_missing(),
     description="Every driver's what-if alternatives of a finished race (each stop 3 laps earlier/later, each "
                 f"stint on another compound): replayed race, {ALTERNATIVE_SIMULATIONS} paired simulations each, "
                 "position- and time-delta distributions",
@@ -184,9 +182,10 @@ def alternative_strategies(context: AssetExecutionContext, undercut: UndercutRes
     ids = _race_ids(tables)
     keys = {ids[k]: k for k in context.partition_keys if k in ids}
     started, rows, done = time.perf_counter(), 0, []
-    for race_id, frame in precompute.race_alternatives(tables.fitting, list(keys), ALTERNATIVE_SIMULATIONS):
-        rows += publish(settings, ALTERNATIVES_TABLE, frame, race=keys[race_id]).rows
-        done.append(keys[race_id])
+    with Publisher(settings) as publisher:
+        for race_id, frame in precompute.race_alternatives(tables.fitting, list(keys), ALTERNATIVE_SIMULATIONS):
+            rows += publisher.publish(ALTERNATIVES_TABLE, frame, race=keys[race_id]).rows
+            done.append(keys[race_id])
     skipped = len(context.partition_keys) - len(done)
     if skipped:
         context.log.info(f"{skipped} partitions without stint data (not run yet, or no timing): skipped")
@@ -199,7 +198,6 @@ def alternative_strategies(context: AssetExecutionContext, undercut: UndercutRes
     group_name=GROUP, key=["marts", ODDS_TABLE], kinds={"duckdb"},
     deps=marts("fct_standings", "fct_results", "dim_races"),
     partitions_def=race_partitions, backfill_policy=BackfillPolicy.single_run(),
-    automation_condition=AutomationCondition.on_missing(),
     description="Drivers' and constructors' title probabilities after the race, simulating the rest of the "
                 "season's calendar (races and sprints) from the standings and each driver's recent form",
 )
@@ -211,14 +209,15 @@ def championship_odds(context: AssetExecutionContext, undercut: UndercutResource
                          "wins from marts.fct_standings")
     after = set(standings["race_id"])
     rows, last = 0, None
-    for key in context.partition_keys:
-        race_id = ids.get(key)
-        if race_id is None or race_id not in after:
-            context.log.info(f"{key}: no standings after this race yet: skipped")
-            continue
-        last = precompute.championship_table(tables.fitting.results, standings, tables.races, race_id,
-                                             CHAMPIONSHIP_SIMULATIONS, seed=race_id)
-        rows += publish(settings, ODDS_TABLE, last, race=key).rows
+    with Publisher(settings) as publisher:
+        for key in context.partition_keys:
+            race_id = ids.get(key)
+            if race_id is None or race_id not in after:
+                context.log.info(f"{key}: no standings after this race yet: skipped")
+                continue
+            last = precompute.championship_table(tables.fitting.results, standings, tables.races, race_id,
+                                                 CHAMPIONSHIP_SIMULATIONS, seed=race_id)
+            rows += publisher.publish(ODDS_TABLE, last, race=key).rows
     metadata: dict[str, Any] = {"rows": rows}
     if last is not None:
         leader = last[last["championship"] == "drivers"].iloc[0]
