@@ -1,6 +1,8 @@
 """The undercut Dagster code location: every domain's definitions merged into one."""
 
-from dagster import Definitions
+from datetime import timedelta
+
+from dagster import AssetSelection, Definitions, FreshnessPolicy
 
 from orchestration.defs.dbt.assets import dbt_defs
 from orchestration.defs.historical.assets import historical_assets
@@ -22,6 +24,10 @@ from orchestration.defs.weekend.assets import weekend_assets
 from orchestration.defs.weekend.checks import weekend_checks
 from orchestration.defs.weekend.sensors import calendar_sensor
 
+# What a race weekend delivers is stale after a week and overdue after two (race weekends are at most two weeks
+# apart in season; the summer break shows as overdue, truthfully).
+PRECOMPUTE_FRESHNESS = FreshnessPolicy.time_window(fail_window=timedelta(days=14), warn_window=timedelta(days=8))
+
 defs = Definitions.merge(
     Definitions(assets=historical_assets, asset_checks=historical_checks),
     Definitions(assets=weekend_assets, asset_checks=weekend_checks, sensors=[calendar_sensor]),
@@ -33,4 +39,7 @@ defs = Definitions.merge(
     Definitions(assets=strategy_assets, asset_checks=strategy_checks),
     Definitions(sensors=[incident_sensor, race_refresh_sensor]),
     Definitions(jobs=list(ALL_JOBS), resources={"undercut": UndercutResource.from_env()}),
+).map_resolved_asset_specs(
+    func=lambda spec: spec.replace_attributes(freshness_policy=PRECOMPUTE_FRESHNESS),
+    selection=AssetSelection.assets(*strategy_assets, *monitoring_assets, *insight_assets),
 )

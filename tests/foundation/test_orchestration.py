@@ -27,7 +27,12 @@ def test_code_location_has_every_table_with_checks() -> None:
     assert ("results", "primary_key_unique") in checks and ("session_laps", "schema_matches") in checks
     assert all((name, "non_empty") in checks for name in TABLES)
     assert graph.get(AssetKey(["raw", "results"])).partitions_def.name == "season"  # type: ignore[union-attr]
-    assert {"calendar_sensor", "incident_sensor"} <= {s.name for s in defs.sensors or []}
+    assert {"calendar_sensor", "incident_sensor", "race_refresh_sensor", "drift_retrain_sensor"} <= {
+        s.name for s in defs.sensors or []}
+    for name in ("next_race_strategy", "alternative_strategies", "car_performance_scores", "time_lost"):
+        node = graph.get(AssetKey(["marts", name]))
+        assert node.partitions_def.name == "race"  # type: ignore[union-attr]
+        assert node.freshness_policy is not None
     assert graph.get(AssetKey(["raw", "session_laps"])).partitions_def.name == "session"  # type: ignore[union-attr]
 
 

@@ -5,7 +5,6 @@ partitions to recompute after new data is `race_refresh_sensor`'s call (orchestr
 ``eager`` would re-mark every old partition whenever the unpartitioned marts upstream change."""
 
 import time
-from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -14,7 +13,6 @@ from dagster import (
     AssetKey,
     AutomationCondition,
     BackfillPolicy,
-    FreshnessPolicy,
     MaterializeResult,
     asset,
 )
@@ -81,7 +79,6 @@ def safety_car_table(tables: MartTables) -> pd.DataFrame:
     group_name=GROUP, key=["marts", SC_TABLE], kinds={"duckdb"},
     deps=marts("fct_safety_car_periods", "dim_races", "dim_circuits"),
     automation_condition=AutomationCondition.eager(),
-    freshness_policy=FreshnessPolicy.time_window(fail_window=timedelta(days=14), warn_window=timedelta(days=8)),
     description="Per circuit: P(>=1 SC), P(VSC only), P(red flag), expected SC/VSC counts and the SC start-lap "
                 "distribution; recency-weighted (half-life 4 seasons), empirical-Bayes shrunk to the global rate",
 )
@@ -104,7 +101,6 @@ def circuit_safety_car_probability(context: AssetExecutionContext, undercut: Und
     deps=[*marts(SC_TABLE, "fct_laps", "fct_stints", "fct_pit_stops", "fct_results", "fct_session_weather",
                  "dim_races", "predictions_race_entries")],
     partitions_def=race_partitions, backfill_policy=BackfillPolicy.single_run(),
-    freshness_policy=FreshnessPolicy.time_window(fail_window=timedelta(days=14), warn_window=timedelta(days=8)),
     description="For every driver of the next race: the shortlisted strategies ranked by full-field Monte Carlo "
                 "(10,000 races per driver and plan) with fitted circuit parameters, ML-predicted pace and grid, "
                 "the SC table and the weekend's (or the circuit's) weather. Other race partitions are skipped.",
