@@ -3,7 +3,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -45,11 +44,12 @@ def test_cli_help() -> None:
 def test_live_source_offline_fails_fast_with_archive_hint(tmp_path: Path) -> None:
     env = {**os.environ, "UNDERCUT_HOME": str(tmp_path), "UNDERCUT_SOURCE": "live",
            "UNDERCUT_JOLPICA_URL": "http://127.0.0.1:9/ergast/f1"}  # port 9 (discard): nothing listens
-    start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, capture_output=True, text=True)
+    # one probe, no retry loop: the timeout only guards against a hang, it measures nothing
+    proc = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, capture_output=True, text=True,
+                          timeout=300)
     assert proc.returncode == 2
     assert "UNDERCUT_SOURCE=archive UNDERCUT_ARCHIVE_DIR=" in proc.stderr
-    assert time.monotonic() - start < 30
+    assert "Retrying" not in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "lake").exists()
 
 
