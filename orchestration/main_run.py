@@ -98,9 +98,9 @@ def _prepare(settings: Settings) -> tuple[Source, DagsterInstance]:
 
 
 def run_main(settings: Settings) -> dict[str, float]:
-    from orchestration.defs.jobs import MAIN_SEQUENCE
-
     source, instance = _prepare(settings)
+    from orchestration.defs.jobs import MAIN_SEQUENCE  # loads every asset module: only once the source is usable
+
     sync = register_partitions(instance, source)
     log.info("registered %d new seasons, %d new sessions, %d new races", len(sync.new_seasons),
              len(sync.new_sessions), len(sync.new_races))
@@ -113,9 +113,9 @@ def run_main(settings: Settings) -> dict[str, float]:
 def run_refresh(settings: Settings) -> tuple[RefreshPlan, dict[str, float]]:
     """Register what the source has new, then materialise only the partitions it touches and the unpartitioned
     assets downstream of them. Models are retrained only when the drift decision asks for it."""
+    source, instance = _prepare(settings)
     from orchestration.defs.jobs import refresh_sequence
 
-    source, instance = _prepare(settings)
     plan = plan_refresh(instance, source)
     for request in plan.sync.requests():
         instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
