@@ -89,7 +89,9 @@ def _read_snapshot(snapshot: Snapshot) -> tuple[float, pd.DataFrame]:
 def entry_rows(warehouse: Path, where: str, params: list[object] | None = None) -> pd.DataFrame:
     """Pre-race features and predictions per driver-race (joined on the prediction rows)."""
     return read_frame(warehouse, f"""
-        select p.race_id, p.season, p.round, p.driver_id, p.split, p.finish_position,
+        select p.race_id, p.season, p.round, p.driver_id, p.split,
+               -- the result as the marts know it now: a weekend predicted before its race is judged after it
+               coalesce(p.finish_position, f.label_finish_position) as finish_position,
                {", ".join(f"f.{c}" for c in MONITORED_FEATURES if c != "qualifying_position")},
                coalesce(f.qualifying_position, p.predicted_qualifying_position) as qualifying_position,
                {", ".join(f"p.{c}" for c in PREDICTION_COLUMNS)}

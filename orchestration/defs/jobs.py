@@ -57,12 +57,13 @@ def refresh_sequence(settings: Settings) -> Iterator[str]:
     """Jobs of a weekend refresh, in order; lazy, so the retraining choice sees the drift decision just made."""
     started = datetime.now()  # drift decisions carry naive local timestamps
     yield from (job.name for job in INGEST_SEQUENCE)
-    yield ml_predict_job.name
+    # the new race is judged on the predictions made before it (the previous run's), against its result
     yield drift_job.name
     decisions = drift.decisions_after(settings.warehouse_path, started)
-    if decisions["retrain"].any():
+    retrain = bool(decisions["retrain"].any())
+    if retrain:
         log.info("refresh: drift decision asks for retraining (%s)", "; ".join(decisions["reason"]))
-        yield ml_job.name
+    yield ml_job.name if retrain else ml_predict_job.name
     yield safety_car_job.name
     yield race_job.name
 
