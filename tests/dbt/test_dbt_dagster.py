@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey, Definitions
+from dagster import AssetKey
 
 from orchestration.definitions import defs
-from orchestration.defs.dbt.assets import dbt_defs, undercut_dbt_assets
+from orchestration.defs.dbt.assets import undercut_dbt_assets
 from transforms.schemas import TABLES
 
 
@@ -25,10 +25,9 @@ def test_dbt_tests_are_asset_checks() -> None:
     assert any(c.asset_key == AssetKey(["marts", "fct_laps"]) for c in checks)
 
 
-def test_dbt_defs_merge_with_the_code_location() -> None:
-    merged = Definitions.merge(defs, dbt_defs)
-    job = merged.resolve_job_def("dbt_job")
+def test_dbt_defs_are_in_the_code_location() -> None:
+    job = defs.resolve_job_def("dbt_job")
     assert job.partitions_def is None  # runs as one step in `undercut run`, after warehouse_job
-    graph = merged.resolve_asset_graph()
+    graph = defs.resolve_asset_graph()
     # every raw source the dbt project reads is a real lake asset, not a stub
     assert all(graph.get(AssetKey(["raw", name])).is_materializable for name in TABLES)
