@@ -28,7 +28,9 @@ def _undercut(command: str, home: Path, archive: Path) -> tuple[float, str]:
     wall = time.perf_counter() - start
     if proc.returncode:
         sys.exit(f"undercut {command} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    return wall, proc.stdout.strip()
+    # the run's own log lines: which job ran over which partitions, and the retraining decision
+    steps = [line.split("undercut.run: ", 1)[1] for line in proc.stderr.splitlines() if "undercut.run: " in line]
+    return wall, "\n".join([*steps, proc.stdout.strip()])
 
 
 def main() -> None:
