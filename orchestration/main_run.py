@@ -49,8 +49,8 @@ def contiguous_ranges(ordered: Sequence[str], selected: Sequence[str]) -> list[t
     return ranges
 
 
-def _execute(instance: DagsterInstance, job_name: str, scope: Callable[[str, list[str]], list[str]] | None,
-             timings: dict[str, float]) -> None:
+def _execute(settings: Settings, instance: DagsterInstance, job_name: str,
+             scope: Callable[[str, list[str]], list[str]] | None, timings: dict[str, float]) -> None:
     from orchestration.definitions import defs
 
     job_def = defs.resolve_job_def(job_name)
@@ -68,7 +68,7 @@ def _execute(instance: DagsterInstance, job_name: str, scope: Callable[[str, lis
         log.info("%s: running %s", job_name, f"partitions {tags}" if tags else "")
         result = job_def.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
         if not result.success:
-            raise RunFailedError(f"{job_name} failed: {_record_failure(instance, result.run_id)}")
+            raise RunFailedError(f"{job_name} failed: {_record_failure(settings, instance, result.run_id)}")
     timings[job_name] = timings.get(job_name, 0.0) + time.perf_counter() - start
     log.info("%s: done in %.1f s", job_name, timings[job_name])
 
@@ -77,11 +77,11 @@ class RunFailedError(RuntimeError):
     """A job of the sequence failed; its incident has been recorded."""
 
 
-def _record_failure(instance: DagsterInstance, run_id: str) -> str:
+def _record_failure(settings: Settings, instance: DagsterInstance, run_id: str) -> str:
     from orchestration.defs.incidents.sensors import record_failed_run
 
     try:
-        incident = record_failed_run(instance, run_id, Settings())
+        incident = record_failed_run(instance, run_id, settings)
     except Exception:  # recording must never hide the failure itself
         log.exception("could not record the incident of run %s", run_id)
         return f"run {run_id}"
@@ -106,7 +106,7 @@ def run_main(settings: Settings) -> dict[str, float]:
              len(sync.new_sessions), len(sync.new_races))
     timings: dict[str, float] = {}
     for job in MAIN_SEQUENCE:
-        _execute(instance, job.name, None, timings)
+        _execute(settings, instance, job.name, None, timings)
     return timings
 
 
@@ -117,8 +117,7 @@ def run_refresh(settings: Settings) -> tuple[RefreshPlan, dict[str, float]]:
     from orchestration.defs.jobs import refresh_sequence
 
     plan = plan_refresh(instance, source)
-    for request in plan.sync.requests():
-        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    plan.sync.register(instance)
     timings: dict[str, float] = {}
     if plan.is_empty:
         log.info("refresh: the source has nothing new")
@@ -126,8 +125,9 @@ def run_refresh(settings: Settings) -> tuple[RefreshPlan, dict[str, float]]:
     log.info("refresh plan: %s", {k: v for k, v in plan.keys.items() if v})
 
     def scope(partitions_name: str, keys: list[str]) -> list[str]:
-        return [k for k in keys if k in set(plan.keys.get(partitions_name, []))]
+        planned = set(plan.keys.get(partitions_name, []))
+        return [k for k in keys if k in planned]
 
     for job_name in refresh_sequence(settings):
-        _execute(instance, job_name, scope, timings)
+        _execute(settings, instance, job_name, scope, timings)
     return plan, timings

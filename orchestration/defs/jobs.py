@@ -17,6 +17,8 @@ from orchestration.defs.strategy.assets import circuit_safety_car_probability, s
 from transforms.schemas import HISTORICAL, Partitioning
 from transforms.settings import Settings
 
+log = logging.getLogger("undercut.run")
+
 reference_job = define_asset_job(
     "reference_job",
     AssetSelection.assets(*[raw_key(s) for s in HISTORICAL if s.partitioning is Partitioning.NONE]),
@@ -67,5 +69,5 @@ def refresh_sequence(settings: Settings) -> Iterator[str]:
     yield safety_car_job.name
     yield race_job.name
 
+
 ALL_JOBS = (*MAIN_SEQUENCE, ml_predict_job)
-log = logging.getLogger("undercut.run")

@@ -3,7 +3,7 @@ refresh must recompute because of them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from dagster import AddDynamicPartitionsRequest, DagsterInstance
 
@@ -25,6 +25,10 @@ class PartitionSync:
                  (race_partitions, self.new_races))
         return [AddDynamicPartitionsRequest(partitions_def_name=d.name, partition_keys=keys)  # type: ignore[arg-type]
                 for d, keys in pairs if keys]
+
+    def register(self, instance: DagsterInstance) -> None:
+        for request in self.requests():
+            instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
 
 
 def race_keys(source: Source, sessions: list[SessionRef]) -> list[str]:
@@ -57,8 +61,7 @@ def missing_partitions(instance: DagsterInstance, source: Source) -> PartitionSy
 
 def register_partitions(instance: DagsterInstance, source: Source) -> PartitionSync:
     sync = missing_partitions(instance, source)
-    for request in sync.requests():
-        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    sync.register(instance)
     return sync
 
 
@@ -67,8 +70,8 @@ class RefreshPlan:
     """Partition keys a refresh materialises, by partitions definition name (season / session / race), and the
     partitions to register first."""
 
-    keys: dict[str, list[str]] = field(default_factory=dict)
-    sync: PartitionSync = field(default_factory=lambda: PartitionSync([], [], []))
+    keys: dict[str, list[str]]
+    sync: PartitionSync
 
     @property
     def is_empty(self) -> bool:

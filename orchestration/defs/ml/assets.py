@@ -2,6 +2,8 @@
 
 Upstream keys are the dbt assets' ([<schema>, <model>], see orchestration/defs/dbt/assets.py)."""
 
+from collections.abc import Callable
+
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -15,6 +17,7 @@ from dagster import (
 
 from ml import datasets, feature_store, in_race_predictions, predictions
 from ml.models import finish_position, lap_time, overtake, pit_strategy, qualifying
+from ml.paths import MlPaths
 from ml.training import train_and_publish
 from orchestration.defs.ml.checks import ml_checks
 from orchestration.defs.ml.resources import MlResource
@@ -80,44 +83,37 @@ model_assets = [
 ]
 
 
-@asset(group_name=GROUP, key=["marts", predictions.ENTRY_TABLE], kinds={"duckdb"},
-       deps=[AssetKey(["ml", qualifying.NAME]), AssetKey(["ml", finish_position.NAME]),
-             AssetKey(["ml", "feast_online_store"])],
-       description="Per driver and race (backtest + next race): predicted qualifying and finish position mean/std "
-                   "from the champions; feature contributions in marts.predictions_contributions")
-def race_entry_predictions(ml: MlResource) -> MaterializeResult:
-    rows = predictions.write_race_entry_predictions(ml.paths)
-    return MaterializeResult(metadata={f"rows.{k}": v for k, v in rows.items()})
+def prediction_asset(table: str, deps: list[AssetKey], description: str,
+                     write: Callable[[MlPaths], dict[str, int]]) -> AssetsDefinition:
+    """A `marts.<table>` asset written by `write` from the champions (row counts per table as metadata)."""
+    @asset(group_name=GROUP, key=["marts", table], kinds={"duckdb"}, deps=deps, description=description)
+    def _predict(ml: MlResource) -> MaterializeResult:
+        return MaterializeResult(metadata={f"rows.{k}": v for k, v in write(ml.paths).items()})
+
+    return _predict
 
 
-@asset(group_name=GROUP, key=["marts", predictions.PIT_STRATEGY_TABLE], kinds={"duckdb"},
-       deps=[AssetKey(["ml", pit_strategy.NAME])],
-       description="The champion clustering's strategy type for every driver-race with pit stops")
-def pit_strategy_predictions(ml: MlResource) -> MaterializeResult:
-    rows = predictions.write_pit_strategy_predictions(ml.paths)
-    return MaterializeResult(metadata={f"rows.{k}": v for k, v in rows.items()})
+prediction_assets = [
+    prediction_asset(predictions.ENTRY_TABLE, [AssetKey(["ml", qualifying.NAME]), AssetKey(["ml", finish_position.NAME]),
+                                               AssetKey(["ml", "feast_online_store"])],
+                     "Per driver and race (backtest + next race): predicted qualifying and finish position mean/std "
+                     "from the champions; feature contributions in marts.predictions_contributions",
+                     predictions.write_race_entry_predictions),
+    prediction_asset(predictions.PIT_STRATEGY_TABLE, [AssetKey(["ml", pit_strategy.NAME])],
+                     "The champion clustering's strategy type for every driver-race with pit stops",
+                     predictions.write_pit_strategy_predictions),
+    prediction_asset(in_race_predictions.LAP_TIME_TABLE, [AssetKey(["ml", lap_time.NAME])],
+                     "Predicted vs actual time of every modelled clean lap of the validation races and the latest "
+                     "season (champion); contributions in marts.predictions_lap_time_contributions",
+                     in_race_predictions.write_lap_time_predictions),
+    prediction_asset(in_race_predictions.OVERTAKE_TABLE, [AssetKey(["ml", overtake.NAME])],
+                     "Calibrated P(overtake within horizon_laps) for every battle row of every race (backtest) with "
+                     "the label; contributions (log-odds) in marts.predictions_overtake_contributions",
+                     in_race_predictions.write_overtake_predictions),
+]
 
 
-@asset(group_name=GROUP, key=["marts", in_race_predictions.LAP_TIME_TABLE], kinds={"duckdb"},
-       deps=[AssetKey(["ml", lap_time.NAME])],
-       description="Predicted vs actual time of every modelled clean lap of the validation races and the latest "
-                   "season (champion); contributions in marts.predictions_lap_time_contributions")
-def lap_time_predictions(ml: MlResource) -> MaterializeResult:
-    rows = in_race_predictions.write_lap_time_predictions(ml.paths)
-    return MaterializeResult(metadata={f"rows.{k}": v for k, v in rows.items()})
-
-
-@asset(group_name=GROUP, key=["marts", in_race_predictions.OVERTAKE_TABLE], kinds={"duckdb"},
-       deps=[AssetKey(["ml", overtake.NAME])],
-       description="Calibrated P(overtake within horizon_laps) for every battle row of every race (backtest) with "
-                   "the label; contributions (log-odds) in marts.predictions_overtake_contributions")
-def overtake_predictions(ml: MlResource) -> MaterializeResult:
-    rows = in_race_predictions.write_overtake_predictions(ml.paths)
-    return MaterializeResult(metadata={f"rows.{k}": v for k, v in rows.items()})
-
-
-ml_assets = [feast_registry, feast_online_store, *model_assets, race_entry_predictions, pit_strategy_predictions,
-             lap_time_predictions, overtake_predictions]
+ml_assets = [feast_registry, feast_online_store, *model_assets, *prediction_assets]
 
 ml_job = define_asset_job("ml_job", AssetSelection.groups(GROUP),
                           description="Feast apply + materialise, train/gate/register every model, write predictions")

@@ -17,9 +17,9 @@ from dagster import (
     asset,
 )
 
+from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import UndercutResource
-from orchestration.defs.strategy.plots import figure_metadata
 from simulation import plots, precompute
 from simulation.defaults import default_circuit
 from simulation.marts import MartTables, load_marts, read_sql
@@ -92,7 +92,7 @@ def circuit_safety_car_probability(context: AssetExecutionContext, undercut: Und
         "rows": published.rows,
         "current_calendar_circuits": len(current),
         **{f"prior_strength.{k}": v for k, v in table.attrs.get("prior_strength", {}).items()},
-        "plot": figure_metadata(plots.safety_car_bars(current), "SC probabilities"),
+        **plot_metadata(plots.safety_car_bars(current), settings.home / "plots" / f"{SC_TABLE}.png"),
     })
 
 
@@ -160,7 +160,8 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
         "track_temp_c": weather.track_temp_c or 0.0,
         "rain_probability": weather.rain_probability,
         "most_recommended_plan": str(best["label"].mode().iloc[0]),
-        "fan_chart": figure_metadata(plots.position_fan(rows, positions, names), "position fan"),
+        **plot_metadata(plots.position_fan(rows, positions, names),
+                        settings.home / "plots" / NEXT_RACE_TABLE / f"{next_key}.png", "fan_chart"),
     })
 
 
@@ -204,7 +205,7 @@ def championship_odds(context: AssetExecutionContext, undercut: UndercutResource
     standings = read_sql(settings.warehouse_path, "select race_id, championship, driver_id, constructor_id, points, "
                          "wins from marts.fct_standings")
     after = set(standings["race_id"])
-    rows, last = 0, None
+    rows, last, last_key = 0, None, ""
     with Publisher(settings) as publisher:
         for key in context.partition_keys:
             race_id = ids.get(key)
@@ -214,12 +215,14 @@ def championship_odds(context: AssetExecutionContext, undercut: UndercutResource
             last = precompute.championship_table(tables.fitting.results, standings, tables.races, race_id,
                                                  CHAMPIONSHIP_SIMULATIONS, seed=race_id)
             rows += publisher.publish(ODDS_TABLE, last, race=key).rows
+            last_key = key
     metadata: dict[str, Any] = {"rows": rows}
     if last is not None:
         leader = last[last["championship"] == "drivers"].iloc[0]
         metadata |= {"last_race_id": int(last["race_id"].iloc[0]), "leader_driver_id": int(leader["driver_id"]),
                      "leader_title_probability": float(leader["title_probability"]),
-                     "plot": figure_metadata(plots.title_odds(last, _names(settings)), "title odds")}
+                     **plot_metadata(plots.title_odds(last, _names(settings)),
+                                     settings.home / "plots" / ODDS_TABLE / f"{last_key}.png")}
     return MaterializeResult(metadata=metadata)
 
 
