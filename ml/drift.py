@@ -5,9 +5,16 @@ What is monitored: the per-driver pre-race inputs of the finish-position model t
 model's predictions. Per-race constants (circuit difficulty, SC rate, pit loss) are left out: one weekend is a single
 value of each, which always looks like drift against a history of many circuits.
 
-Per column the test is a two-sample test whose p-value accounts for the sample sizes (Kolmogorov–Smirnov for
-numbers, chi-square for categories): a 20-driver weekend is a small sample and a distance measure (Wasserstein, the
-Evidently default for large references) would flag sampling noise as drift.
+A column drifts when its shift is both *significant* and *material* (two Evidently ValueDrift metrics per column):
+- significant: a two-sample test whose p-value accounts for both sample sizes (Kolmogorov–Smirnov for numbers, a
+  chi-square test of the reference × current contingency table for categories) is below COLUMN_P_VALUE. This alone guards a 20-driver weekend against sampling noise,
+  where a distance measure would call noise drift;
+- material: the effect size (Wasserstein distance in reference standard deviations for numbers, Jensen–Shannon
+  distance for categories) reaches its threshold. This alone guards large samples: on two random halves of one
+  season (~7,500 laps each) every column's p-value is uniform, so a p-value test flags 5 % of columns by design, and a
+  real but negligible difference becomes "significant".
+The thresholds were chosen from `benchmarks/bench_drift.py`, which measures false-alarm and detection rates over many
+seeded splits of real seasons; ml/README.md has the figures.
 """
 
 from __future__ import annotations
@@ -17,21 +24,28 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from evidently import DataDefinition, Dataset, Report
 from evidently.core.report import Snapshot
-from evidently.presets import DataDriftPreset
+from evidently.legacy.calculations.stattests import StatTest, get_stattest, register_stattest
+from evidently.legacy.core import ColumnType
+from evidently.metrics import ValueDrift
+from scipy.stats import chi2_contingency
 
 from ml.warehouse import read_frame, table_exists
 
 # --- the thresholds of the retraining decision (declared once; the report, the decision and the tests use these) --
-COLUMN_P_VALUE = 0.05  # a column drifts when its two-sample test's p-value is below this
+COLUMN_P_VALUE = 0.05  # significant: the two-sample test's p-value is below this
+NUM_EFFECT_SIZE = 0.1  # material (numbers): Wasserstein distance of at least 0.1 reference standard deviations
+CAT_EFFECT_SIZE = 0.1  # material (categories): Jensen-Shannon distance of at least 0.1
 DRIFT_SHARE_THRESHOLD = 0.5  # retrain when at least this share of the monitored columns drift (Evidently's default)
 # Retrain when the finish-position MAE of a finished race exceeds this many positions: the champion's validation MAE
 # is ~3.3 positions (2025 races 4–15 range 1.9–5.4), so 5 is a weekend clearly worse than the model's usual error.
 LIVE_ERROR_THRESHOLD_POSITIONS = 5.0
 
-NUM_METHOD, CAT_METHOD = "ks", "chisquare"
+NUM_METHOD, CAT_METHOD = "ks", "chisquare_two_sample"  # significance tests
+NUM_EFFECT_METHOD, CAT_EFFECT_METHOD = "wasserstein", "jensenshannon"  # effect sizes
 MONITORED_FEATURES = [
     "qualifying_position", "quali_gap_to_pole_pct", "quali_gap_to_teammate_pct", "form_avg_finish_position",
     "form_avg_points", "form_dnf_rate", "form_avg_quali_gap_to_teammate_pct", "career_races_before",
@@ -39,49 +53,87 @@ MONITORED_FEATURES = [
 ]
 PREDICTION_COLUMNS = ["predicted_finish_position_mean", "predicted_finish_position_std"]
 MONITORED_COLUMNS = [*MONITORED_FEATURES, *PREDICTION_COLUMNS]
+Tests = tuple[tuple[str, float], tuple[str, float]]  # (significance method, p-value), (effect method, size)
 TRAIN_SPLIT = "train"
 DECISIONS_TABLE = "drift_decisions"
 METRICS_TABLE = "drift_metrics"
 
 
+def _chisquare_two_sample(reference: pd.Series, current: pd.Series, feature_type: ColumnType,
+                          threshold: float) -> tuple[float, bool]:
+    """Chi-square test of homogeneity of the two samples. Evidently's own "chisquare" is a goodness-of-fit test against
+    the reference's proportions taken as exact: with samples of similar size it flagged a third of random halves of
+    one season's compounds (benchmarks/bench_drift.py)."""
+    table = pd.crosstab(np.r_[np.zeros(len(reference)), np.ones(len(current))],
+                        np.r_[reference.to_numpy(), current.to_numpy()])
+    p_value = float(chi2_contingency(table.to_numpy())[1]) if table.shape[1] > 1 else 1.0
+    return p_value, p_value < threshold
+
+
+register_stattest(StatTest(name=CAT_METHOD, display_name="chi-square (two-sample) p_value",
+                           allowed_feature_types=[ColumnType.Categorical]), default_impl=_chisquare_two_sample)
+
+
 @dataclass(frozen=True)
 class DriftResult:
     drift_share: float  # share of the compared columns that drift
-    columns: pd.DataFrame  # column, method, p_value_threshold, p_value, drifted
-    snapshot: Snapshot  # the Evidently run: save_html / json
+    # column, method, p_value_threshold, p_value, effect_method, effect_size_threshold, effect_size, drifted
+    columns: pd.DataFrame
 
     @property
     def dataset_drift(self) -> bool:
         return self.drift_share >= DRIFT_SHARE_THRESHOLD
 
 
+def _column_tests(numerical: Sequence[str], categorical: Sequence[str]) -> dict[str, tuple[ColumnType, Tests]]:
+    num: Tests = ((NUM_METHOD, COLUMN_P_VALUE), (NUM_EFFECT_METHOD, NUM_EFFECT_SIZE))
+    cat: Tests = ((CAT_METHOD, COLUMN_P_VALUE), (CAT_EFFECT_METHOD, CAT_EFFECT_SIZE))
+    return {c: (ColumnType.Numerical, num) for c in numerical} | {c: (ColumnType.Categorical, cat) for c in categorical}
+
+
+def _score(reference: pd.Series, current: pd.Series, kind: ColumnType, method: str, threshold: float) -> float:
+    """Evidently's drift score of one column, as its ValueDrift metric computes it (without rendering its plots,
+    which cost four fifths of a report's time)."""
+    reference, current = (s.replace([-np.inf, np.inf], np.nan).dropna() for s in (reference, current))
+    return float(get_stattest(reference, current, kind, method)(reference, current, kind, threshold).drift_score)
+
+
+def _present(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """Columns with any value (e.g. qualifying is empty before it has run)."""
+    return [c for c in columns if frame[c].notna().any()]
+
+
 def detect(reference: pd.DataFrame, current: pd.DataFrame, numerical: Sequence[str],
            categorical: Sequence[str] = ()) -> DriftResult:
-    """Evidently's DataDriftPreset over the given columns; columns without any value in `current` (e.g. qualifying
-    before it has run) are left out."""
-    numerical = [c for c in numerical if current[c].notna().any()]
-    categorical = [c for c in categorical if current[c].notna().any()]
-    definition = DataDefinition(numerical_columns=numerical, categorical_columns=list(categorical))
-    preset = DataDriftPreset(columns=[*numerical, *categorical], drift_share=DRIFT_SHARE_THRESHOLD,
-                             num_method=NUM_METHOD, cat_method=CAT_METHOD, threshold=COLUMN_P_VALUE)
-    columns = [*numerical, *categorical]
-    snapshot = Report([preset], include_tests=True).run(
-        Dataset.from_pandas(current[columns], data_definition=definition),
-        Dataset.from_pandas(reference[columns], data_definition=definition))
-    return DriftResult(*_read_snapshot(snapshot), snapshot=snapshot)
+    """Per column, the significance test and the effect size; columns without any value in `current` are left out."""
+    tests = _column_tests(_present(current, numerical), _present(current, categorical))
+    frame = pd.DataFrame([
+        {"column": c, "method": p_method, "p_value_threshold": p_threshold,
+         "p_value": _score(reference[c], current[c], kind, p_method, p_threshold),
+         "effect_method": e_method, "effect_size_threshold": e_threshold,
+         "effect_size": _score(reference[c], current[c], kind, e_method, e_threshold)}
+        for c, (kind, ((p_method, p_threshold), (e_method, e_threshold))) in tests.items()])
+    frame["drifted"] = column_drifted(frame)
+    return DriftResult(float(frame["drifted"].mean()), frame)
 
 
-def _read_snapshot(snapshot: Snapshot) -> tuple[float, pd.DataFrame]:
-    """(drift share, per-column results) from the snapshot's JSON: ValueDrift metrics and their drift tests."""
-    result = snapshot.dict()
-    share = next(m["value"]["share"] for m in result["metrics"] if m["config"]["type"].endswith("DriftedColumnsCount"))
-    failed = {t["metric_config"]["metric_id"]: t["status"] == "FAIL" for t in result["tests"]
-              if t["metric_config"]["params"]["type"].endswith("ValueDrift")}
-    rows = [{"column": m["config"]["column"], "method": m["config"]["method"],
-             "p_value_threshold": float(m["config"]["threshold"]), "p_value": float(m["value"]),
-             "drifted": failed[m["id"]]}
-            for m in result["metrics"] if m["config"]["type"].endswith("ValueDrift")]
-    return float(share), pd.DataFrame(rows)
+def report(reference: pd.DataFrame, current: pd.DataFrame, numerical: Sequence[str],
+           categorical: Sequence[str] = ()) -> Snapshot:
+    """The Evidently report of the same tests (both per column, with their distributions), to save as HTML."""
+    numerical, categorical = _present(current, numerical), _present(current, categorical)
+    tests = _column_tests(numerical, categorical)
+    metrics = [ValueDrift(column=c, method=method, threshold=threshold)
+               for c, (_, pair) in tests.items() for method, threshold in pair]
+    definition = DataDefinition(numerical_columns=numerical, categorical_columns=categorical)
+    return Report(metrics).run(Dataset.from_pandas(current[list(tests)], data_definition=definition),
+                               Dataset.from_pandas(reference[list(tests)], data_definition=definition))
+
+
+def column_drifted(columns: pd.DataFrame) -> pd.Series:
+    """Significant and material (see the module docstring)."""
+    significant = columns["p_value"] < columns["p_value_threshold"]
+    material = columns["effect_size"] >= columns["effect_size_threshold"]
+    return significant & material
 
 
 # --- the weekend against the champion's training data ------------------------------------------------------------
@@ -141,6 +193,7 @@ def decide(race_key: str, drift_share: float, live_error: float | None, decided_
 @dataclass(frozen=True)
 class WeekendDrift:
     result: DriftResult
+    report: Snapshot  # save_html / json
     decision: Decision
     current_rows: int
     reference_rows: int
@@ -156,7 +209,8 @@ def weekend_drift(reference: pd.DataFrame, current: pd.DataFrame, race_key: str,
     """Drift of one weekend's rows against the reference, its live error and the decision."""
     result = detect(reference, current, MONITORED_COLUMNS)
     decision = decide(race_key, result.drift_share, live_error_positions(current), decided_at)
-    return WeekendDrift(result, decision, current_rows=len(current), reference_rows=len(reference))
+    return WeekendDrift(result, report(reference, current, MONITORED_COLUMNS), decision, current_rows=len(current),
+                        reference_rows=len(reference))
 
 
 def decisions_after(warehouse: Path, after: datetime | None) -> pd.DataFrame:

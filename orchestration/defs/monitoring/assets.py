@@ -103,7 +103,7 @@ def drift_report(context: AssetExecutionContext, undercut: UndercutResource) -> 
             weekend = drift.weekend_drift(reference, current, key, datetime.now())
             report_path = settings.home / "reports" / f"drift_{key}.html"
             report_path.parent.mkdir(parents=True, exist_ok=True)
-            weekend.result.snapshot.save_html(str(report_path))
+            weekend.report.save_html(str(report_path))
             publisher.publish(drift.METRICS_TABLE, weekend.metrics_frame(), race=key)
             publisher.publish(drift.DECISIONS_TABLE, weekend.decision_frame(), race=key)
             decisions.append(weekend.decision)
