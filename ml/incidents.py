@@ -26,6 +26,7 @@ class Cause(StrEnum):
     SCHEMA_CHANGED = "schema changed"
     DATA_QUALITY = "data quality check failed"
     OUT_OF_MEMORY = "out of memory"
+    WAREHOUSE_BUSY = "warehouse/catalog locked or busy"
     CODE_ERROR = "code error"
 
 
@@ -131,6 +132,10 @@ RULES: tuple[Rule, ...] = (
     _rule(Cause.OUT_OF_MEMORY, "MemoryError OutOfMemoryException ArrowMemoryError",
           r"exit(?:ed)? (?:with )?code:? `?(?:137|-9)\b|signal 9\b|SIGKILL|OOMKilled|out of memory"
           r"|cannot allocate memory"),
+    # Another process holds the warehouse (DuckDB's file lock: an analyst's connection, a second run) or the
+    # catalog is busy (SQLite "database is locked", a DuckLake commit conflict): nothing is wrong with code or data.
+    _rule(Cause.WAREHOUSE_BUSY, "",
+          r"could not set lock on file|conflicting lock is held|database is locked|transaction conflict"),
     _rule(Cause.RATE_LIMITED, "RateLimitExceededError TooManyRequests",
           r"HTTP 429\b|\b429 Client Error|too many requests|rate limit(?:ed| exceeded)"),
     _rule(Cause.SOURCE_UNREACHABLE,
@@ -193,6 +198,12 @@ HINTS: dict[Cause, tuple[str, ...]] = {
         "For DuckDB steps set a memory_limit and a temp_directory so large joins spill to disk.",
         "Look for a whole-table load (pandas .to_pandas() / fetchdf) where a filtered or streamed read would do.",
     ),
+    Cause.WAREHOUSE_BUSY: (
+        "Another process held the warehouse while this run wrote it (DuckDB allows one writing process, or many "
+        "read-only ones, never both): close that connection (a notebook, `duckdb` shell, a second run) or wait "
+        "for it to finish.",
+        "Then re-execute the run from failure: nothing was written by the failed step.",
+    ),
     Cause.CODE_ERROR: (
         "A bug or an unhandled case in undercut's code: read the innermost frames below and reproduce with the "
         "failing partition in a test.",
@@ -229,6 +240,23 @@ def one_line(text: str, width: int = 160) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+_LOCK_HOLDER = re.compile(r"conflicting lock is held in (?P<program>\S+) \(PID (?P<pid>\d+)\)", re.IGNORECASE)
+
+
+def lock_holder(errors: Sequence[ErrorLink]) -> str | None:
+    """"PID 123 (/usr/bin/python3.11)" when DuckDB named the process holding the warehouse's lock."""
+    found = next((m for link in errors if (m := _LOCK_HOLDER.search(link.message))), None)
+    return f"PID {found['pid']} ({found['program']})" if found else None
+
+
+def _hints(cause: Cause, errors: Sequence[ErrorLink]) -> tuple[str, ...]:
+    holder = lock_holder(errors) if cause is Cause.WAREHOUSE_BUSY else None
+    if holder is None:
+        return HINTS[cause]
+    return (f"The lock was held by {holder}: `ps -p {holder.split()[1]} -o pid,user,args` shows what it is.",
+            *HINTS[cause])
+
+
 def analyse(run: FailedRun) -> Incident:
     """The incident of a failed run (without similar incidents: those need the store's history)."""
     first = run.failures[0] if run.failures else StepFailure(step=None, errors=())
@@ -242,7 +270,7 @@ def analyse(run: FailedRun) -> Incident:
         steps=tuple(dict.fromkeys(f.step for f in run.failures if f.step)),
         cause=cause, error_class=errors[0].qualname, message=one_line(errors[0].message), errors=errors,
         timeline=timeline(run.events), failed_checks=run.failed_checks,
-        hints=HINTS[cause],
+        hints=_hints(cause, first.errors),
     )
 
 

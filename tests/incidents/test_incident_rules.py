@@ -133,3 +133,25 @@ def test_similarity_ranks_the_same_failure_first_and_drops_unrelated_ones() -> N
     assert [s.incident_id for s in similar] == [2]
     assert similar[0].score > 0.8
     assert similar_incidents(unreachable, []) == ()
+
+
+def test_a_warehouse_held_by_another_process_is_its_own_cause_naming_the_holder(tmp_path: Path) -> None:
+    """An analyst's connection holding warehouse.duckdb in another process: the real DuckDB lock error."""
+    import subprocess
+
+    import duckdb
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+                               "print('open', flush=True); sys.stdin.read()", str(warehouse)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        errors = chain_of(lambda: duckdb.connect(str(warehouse)))
+    finally:
+        holder.communicate("")
+    assert classify(errors) is Cause.WAREHOUSE_BUSY
+    incident = analyse(FailedRun(run_id="r1", job="warehouse_job", events=(),
+                                 failures=(StepFailure(step="warehouse_raw_schema", errors=errors),)))
+    assert incident.cause is Cause.WAREHOUSE_BUSY
+    assert f"PID {holder.pid} (" in incident.hints[0]
