@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 ARCHIVE ?= $(abspath ../shared/data)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# the UI tests drive Debian's chromium (installed by setup when missing; needs root or sudo)
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export DAGSTER_HOME ?= $(abspath $(or $(UNDERCUT_HOME),.undercut))/dagster
 
 .PHONY: setup test lint typecheck pytest run dev dbt bench lock clean
@@ -14,6 +16,8 @@ setup:
 	$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
 	$(BIN)/undercut --help > /dev/null
+	test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
 test: lint typecheck pytest
 
@@ -24,7 +28,7 @@ typecheck:
 	$(BIN)/mypy
 
 pytest:
-	UNDERCUT_TEST_ARCHIVE=$(ARCHIVE) $(BIN)/pytest -n 2
+	UNDERCUT_TEST_ARCHIVE=$(ARCHIVE) $(BIN)/pytest -n 2 --dist loadgroup
 
 run:
 	$(BIN)/undercut run
@@ -35,7 +39,7 @@ dbt:
 dev:
 	mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || \
 		$(BIN)/python -c "from orchestration.main_run import DAGSTER_YAML; print(DAGSTER_YAML, end='')" > $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000 -m orchestration.definitions
+	$(BIN)/dagster dev -h 127.0.0.1 -p 3000  # code location from pyproject.toml's [tool.dagster]
 
 bench:
 	$(BIN)/python benchmarks/bench_sim.py

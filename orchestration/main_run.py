@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from collections.abc import Callable, Sequence
 
-from dagster import DagsterInstance
+from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from orchestration.defs.partition_sync import RefreshPlan, plan_refresh, register_partitions
@@ -20,8 +21,10 @@ from transforms.sources import Source, open_source
 log = logging.getLogger("undercut.run")
 
 
-# sqlite storage in the instance folder (the default); freshness policies are evaluated only when enabled
-DAGSTER_YAML = "telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n"
+# sqlite storage in the instance folder (the default); freshness policies are evaluated only when enabled; one step at a
+# time per pool, per step ("op") rather than per run: the only pool is the warehouse's (defs.resources.WAREHOUSE_POOL)
+DAGSTER_YAML = ("telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n"
+                "concurrency:\n  pools:\n    granularity: op\n    default_limit: 1\n")
 
 
 def dagster_instance(settings: Settings) -> DagsterInstance:
@@ -66,7 +69,7 @@ def _execute(settings: Settings, instance: DagsterInstance, job_name: str,
     start = time.perf_counter()
     for tags in runs:
         log.info("%s: running %s", job_name, f"partitions {tags}" if tags else "")
-        result = job_def.execute_in_process(instance=instance, tags=tags, raise_on_error=False)
+        result = job_def.execute_in_process(instance=instance, tags=tags | run_tags(), raise_on_error=False)
         if not result.success:
             raise RunFailedError(f"{job_name} failed: {_record_failure(settings, instance, result.run_id)}")
     timings[job_name] = timings.get(job_name, 0.0) + time.perf_counter() - start
@@ -89,12 +92,47 @@ def _record_failure(settings: Settings, instance: DagsterInstance, run_id: str) 
     return f"{incident.headline} (undercut incidents --show {incident.id})"
 
 
+# Which process of which machine runs an in-process run: nothing else notices when that process is killed.
+PID_TAG, HOST_TAG = "undercut/pid", "undercut/host"
+
+
+def run_tags() -> dict[str, str]:
+    return {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def finish_abandoned_runs(instance: DagsterInstance) -> list[str]:
+    """Runs of `undercut run`/`refresh` whose process on this machine is gone (killed) but that the instance still
+    shows as started: report them failed and free their concurrency-pool slots, which the next run would otherwise
+    wait for forever. Returns their run ids."""
+    records = instance.get_run_records(RunsFilter(statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED],
+                                                  tags={HOST_TAG: socket.gethostname()}))
+    abandoned = [r.dagster_run for r in records if not _alive(int(r.dagster_run.tags[PID_TAG]))]
+    for run in abandoned:
+        instance.report_run_failed(run, f"process {run.tags[PID_TAG]} ended without finishing the run (killed?)")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        log.warning("run %s (%s) was abandoned by process %s: marked failed, its pool slots freed", run.run_id,
+                    run.job_name, run.tags[PID_TAG])
+    return [run.run_id for run in abandoned]
+
+
 def _prepare(settings: Settings) -> tuple[Source, DagsterInstance]:
     source = open_source(settings)  # fails fast when the source is unusable, before anything is written
     check = getattr(source, "check_layout", None)
     if check:
         check()
-    return source, dagster_instance(settings)
+    instance = dagster_instance(settings)
+    finish_abandoned_runs(instance)
+    return source, instance
 
 
 def run_main(settings: Settings) -> dict[str, float]:

@@ -16,6 +16,10 @@ def _source(settings_json: str) -> Source:
     return open_source(Settings.model_validate_json(settings_json))
 
 
+# DuckDB lets one process at a time open the warehouse file as soon as one of them writes: the steps that open it
+# share this pool, limited to 1 in the instance config (orchestration.main_run.DAGSTER_YAML).
+WAREHOUSE_POOL = "warehouse"
+
 # Resource fields mirror Settings one to one; `source` is taken by the property that opens the source.
 _RENAMED = {"source": "source_kind"}
 

@@ -38,7 +38,7 @@ def test_ml_definitions_wire_models_after_the_feature_marts() -> None:
     from dagster import AssetKey
 
     from ml.training import TRAINERS
-    from orchestration.defs.ml.assets import ml_defs
+    from orchestration.defs.ml.definitions import defs as ml_defs
 
     graph = ml_defs.resolve_asset_graph()
     assert {AssetKey(["ml", name]) for name in TRAINERS} <= set(graph.get_all_asset_keys())

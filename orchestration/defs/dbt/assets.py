@@ -16,13 +16,12 @@ from dagster import (
     AssetSelection,
     AssetSpec,
     AutomationCondition,
-    Definitions,
     define_asset_job,
 )
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.defs.dbt.resources import dbt_environment, dbt_project, dbt_resource, ensure_manifest
-from orchestration.defs.resources import UndercutResource
+from orchestration.defs.dbt.resources import dbt_environment, dbt_project, ensure_manifest
+from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
 
 WAREHOUSE_RAW_SCHEMA = AssetKey(["warehouse_raw_schema"])
 
@@ -51,7 +50,8 @@ class UndercutDbtTranslator(DagsterDbtTranslator):
 translator = UndercutDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
-@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator, name="undercut_dbt")
+@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator, name="undercut_dbt",
+             pool=WAREHOUSE_POOL)
 def undercut_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, undercut: UndercutResource) -> Iterator[Any]:
     """`dbt build` of the selected models: runs them and their tests (reported as asset checks)."""
     with dbt_environment(undercut.settings):
@@ -63,5 +63,3 @@ dbt_job = define_asset_job(
     AssetSelection.assets(undercut_dbt_assets),
     description="dbt build: staging, intermediate, marts and feature marts in the warehouse, with their tests",
 )
-
-dbt_defs = Definitions(assets=[undercut_dbt_assets], jobs=[dbt_job], resources={"dbt": dbt_resource()})

@@ -18,7 +18,7 @@ from ml import car_performance, drift
 from ml.warehouse import read_frame
 from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
-from orchestration.defs.resources import UndercutResource
+from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
 from transforms.derived import Publisher
 from transforms.sessions import parse_race_key, race_key
 
@@ -39,6 +39,7 @@ def race_ids(warehouse: Path, keys: list[str]) -> dict[str, int]:
 @asset(
     key=["marts", CAR_PERFORMANCE_TABLE],
     group_name=GROUP,
+    pool=WAREHOUSE_POOL,
     kinds={"duckdb", "parquet"},
     partitions_def=race_partitions,
     backfill_policy=BackfillPolicy.single_run(),
@@ -80,6 +81,7 @@ def car_performance_scores(context: AssetExecutionContext, undercut: UndercutRes
 @asset(
     key=["monitoring", "drift_report"],
     group_name=GROUP,
+    pool=WAREHOUSE_POOL,
     kinds={"evidently", "duckdb"},
     partitions_def=race_partitions,
     backfill_policy=BackfillPolicy.single_run(),

@@ -4,13 +4,14 @@
 from dagster import AssetExecutionContext, AutomationCondition, MaterializeResult, asset
 
 from orchestration.defs.lake_checks import raw_key
-from orchestration.defs.resources import UndercutResource
+from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
 from transforms.schemas import TABLES
 from transforms.warehouse import build_raw_schema, connect
 
 
 @asset(
     group_name="warehouse",
+    pool=WAREHOUSE_POOL,
     deps=[raw_key(spec) for spec in TABLES.values()],
     automation_condition=AutomationCondition.eager(),
     kinds={"duckdb"},
