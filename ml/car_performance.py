@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ml.warehouse import read_frame
+from transforms.warehouse import read_frame
 
 LAPS_PER_DRIVER = 3
 APEX_SEARCH_M = 100.0  # FastF1's corner markers sit up to ~100 m from the slowest point of the corner

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ml import feature_store
 from ml.paths import MlPaths
-from ml.warehouse import read_frame
+from transforms.warehouse import read_frame
 
 # Hybrid-era-ish history: older seasons add rows but describe a different sport (and slow every join down).
 FIRST_TRAINING_SEASON = 2012

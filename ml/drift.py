@@ -33,7 +33,7 @@ from evidently.legacy.core import ColumnType
 from evidently.metrics import ValueDrift
 from scipy.stats import chi2_contingency
 
-from ml.warehouse import read_frame, table_exists
+from transforms.warehouse import read_frame, table_exists
 
 # --- the thresholds of the retraining decision (declared once; the report, the decision and the tests use these) --
 COLUMN_P_VALUE = 0.05  # significant: the two-sample test's p-value is below this

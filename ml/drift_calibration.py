@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ml import drift
-from ml.warehouse import read_frame
+from transforms.warehouse import read_frame
 
 LAP_NUMERICAL = ["label_lap_time_s", "track_temp_c", "air_temp_c", "tyre_life_laps"]
 LAP_CATEGORICAL = ["compound"]

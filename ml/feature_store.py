@@ -14,11 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 from feast import Entity, FeatureStore, FeatureView
 
 from ml.paths import FEATURE_REPO_DIR, MlPaths
+from transforms.warehouse import reading
 
 PROJECT = "undercut"
 # Entity-keyed pre-race marts that become Feast feature views (one Parquet export each).
@@ -30,16 +30,13 @@ def export_feature_marts(paths: MlPaths, marts: tuple[str, ...] = FEATURE_MARTS)
     """Copy each `features.<mart>` table to Parquet (the Feast offline sources); returns row counts."""
     paths.feature_data_dir.mkdir(parents=True, exist_ok=True)
     counts = {}
-    con = duckdb.connect(str(paths.warehouse), read_only=True)
-    try:
+    with reading(paths.warehouse) as con:
         for mart in marts:
             target = paths.feature_data_dir / f"{mart}.parquet"
             tmp = target.with_suffix(".tmp")  # rename into place: a reader never sees half a file
             con.execute(f"copy (select * from features.{mart}) to '{tmp}' (format parquet)")
             tmp.replace(target)
             counts[mart] = int(con.execute(f"select count(*) from features.{mart}").fetchone()[0])  # type: ignore[index]
-    finally:
-        con.close()
     return counts
 
 

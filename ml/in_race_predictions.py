@@ -20,7 +20,7 @@ from ml.models import lap_time, overtake
 from ml.paths import MlPaths
 from ml.predictions import Champion, long_contributions
 from ml.training import validation_split
-from ml.warehouse import replace_table
+from transforms.warehouse import replace_table
 
 LAP_TIME_TABLE = "predictions_lap_times"
 LAP_TIME_CONTRIBUTION_TABLE = "predictions_lap_time_contributions"

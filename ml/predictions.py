@@ -18,7 +18,7 @@ from ml.models import finish_position, pit_strategy, qualifying
 from ml.models.positions import features_of
 from ml.paths import MlPaths
 from ml.training import validation_split
-from ml.warehouse import replace_table
+from transforms.warehouse import replace_table
 
 ENTRY_TABLE = "predictions_race_entries"
 CONTRIBUTION_TABLE = "predictions_contributions"

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from simulation.archive_adapter import ArchiveTables
+from transforms.warehouse import reading
 
 # Lap-level tables are read from this many seasons back: tyres and pit losses of older cars say little.
 LAP_SEASONS = 4
@@ -46,26 +46,14 @@ class MartTables:
     circuits: pd.DataFrame
 
 
-def read_sql(warehouse: Path, sql: str, params: list[object] | None = None) -> pd.DataFrame:
-    # Short-lived connection: DuckDB allows one writer per file and the publishing assets write in between.
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).df()
-    finally:
-        con.close()
-
-
 def load_marts(warehouse: Path, lap_seasons: int = LAP_SEASONS) -> MartTables:
     """All tables, with ``circuit_id`` = circuitRef; laps only for the last ``lap_seasons`` seasons with laps."""
     frames = {}
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with reading(warehouse) as con:
         last = con.execute("select max(season) from marts.fct_laps").fetchone()
         since = int(last[0]) - lap_seasons + 1 if last and last[0] is not None else 0
         for name, sql in _SQL.items():
             frames[name] = con.execute(sql, [since] if "?" in sql else []).df()
-    finally:
-        con.close()
     refs = frames["circuits"].set_index("circuit_key")["circuit_ref"]
     for name, frame in frames.items():
         if "circuit_key" in frame and name != "circuits":

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import TracebackType
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from transforms.lake import Lake
 from transforms.settings import Settings
+from transforms.warehouse import writing
 
 RACE_KEY = "race_key"
 
@@ -62,10 +62,8 @@ class Publisher:
     def flush(self) -> None:
         if not self._pending:
             return
-        con = duckdb.connect(str(self.settings.warehouse_path))
-        try:
+        with writing(self.settings.warehouse_path) as con:
             con.execute("create schema if not exists marts")
-            con.execute("begin")
             for name, table, race in self._pending:
                 con.register("incoming", table)
                 if race is None:
@@ -75,9 +73,6 @@ class Publisher:
                     con.execute(f"delete from marts.{name} where {RACE_KEY} = ?", [race])
                     con.execute(f"insert into marts.{name} by name select * from incoming")
                 con.unregister("incoming")
-            con.execute("commit")
-        finally:
-            con.close()
         self._pending.clear()
 
 

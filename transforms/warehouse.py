@@ -1,13 +1,20 @@
-"""The DuckDB warehouse: schema ``raw`` exposes every lake table as a view over its Parquet partitions."""
+"""The DuckDB warehouse: the one module that opens it, and schema ``raw`` (every lake table as a view over its
+Parquet partitions).
+
+DuckDB admits one writing process, or many read-only ones, never both: every connection here is short-lived (open,
+work, close), reads through :func:`reading`, writes through :func:`writing` (one transaction)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
 import duckdb
 import duckdb_extension_httpfs
+import pandas as pd
 
 from transforms.lake import Lake
 from transforms.schemas import TABLES, Partitioning, TableSpec
@@ -42,6 +49,54 @@ def connect(path: Path | str, lake: Lake, *, read_only: bool = False) -> duckdb.
     if lake.is_s3:
         configure_s3(con)
     return con
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the warehouse file, closed on exit."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection inside one transaction: committed when the block ends, rolled back on an error."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("begin")
+        yield con
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.close()
+
+
+def read_frame(path: Path, sql: str, params: list[object] | None = None) -> pd.DataFrame:
+    with reading(path) as con:
+        return con.execute(sql, params or []).df()
+
+
+def table_exists(path: Path, schema: str, table: str) -> bool:
+    sql = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
+    with reading(path) as con:
+        row = con.execute(sql, [schema, table]).fetchone()
+    return bool(row and row[0])
+
+
+def replace_table(path: Path, schema: str, table: str, frame: pd.DataFrame) -> int:
+    """Replace `schema.table` with `frame` in one transaction; returns the row count."""
+    with writing(path) as con:
+        con.execute(f"create schema if not exists {schema}")
+        con.register("incoming", frame)
+        con.execute(f"create or replace table {schema}.{table} as select * from incoming")
+        con.unregister("incoming")
+    return len(frame)
 
 
 def raw_view_sql(lake: Lake, spec: TableSpec) -> str:

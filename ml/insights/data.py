@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ml.warehouse import read_frame, table_exists
 from transforms.sessions import parse_race_key, race_key
+from transforms.warehouse import read_frame, table_exists
 
 LAP_COLUMNS = ("race_id, driver_id, constructor_id, driver_code, lap_number, lap_time_s, lap_end_session_time_s, "
                "stint, compound, tyre_life_laps, position, track_state, is_in_lap, is_out_lap, is_deleted, "

@@ -7,7 +7,7 @@ import pytest
 
 from ml.insights.battle_forecast import backtest, battle_forecast
 from ml.insights.data import load_predictions_overtakes, load_races
-from ml.warehouse import table_exists
+from transforms.warehouse import table_exists
 
 SEASON = tuple(f"2023-{r:02d}" for r in range(1, 11))
 

@@ -10,10 +10,10 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from ml.insights.runner import run_time_lost
-from ml.warehouse import table_exists
 from orchestration.defs.insights.assets import insight_assets
 from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import UndercutResource
+from transforms.warehouse import table_exists
 
 
 @pytest.fixture()

@@ -15,7 +15,7 @@ import pytest
 from ml import datasets, feature_store
 from ml.evaluation import TimeSplit
 from ml.paths import MlPaths
-from ml.warehouse import table_exists
+from transforms.warehouse import table_exists
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).parent / "dbt")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from ml import car_performance
-from ml.warehouse import read_frame
+from transforms.warehouse import read_frame
 
 TELEMETRY_RACES = {1145: "2025 Australian GP", 1146: "2025 Chinese GP", 1159: "2025 Dutch GP"}
 MONZA_2023 = 1112  # Red Bull won all but one race of 2023; Verstappen and Pérez finished 1–2 here

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ml import datasets, feature_store
 from ml.paths import MlPaths
-from ml.warehouse import read_frame
+from transforms.warehouse import read_frame
 
 DUTCH_GP_2025 = 1159
 ITALIAN_GP_2025 = 1160

@@ -14,7 +14,7 @@ from ml.evaluation import TimeSplit, auroc, mae_s
 from ml.models import lap_time, overtake
 from ml.paths import MlPaths
 from ml.publish import publish
-from ml.warehouse import read_frame
+from transforms.warehouse import read_frame
 
 REQUIRED_OVERTAKE_COLUMNS = ["race_id", "season", "round", "lap_number", "driver_id", "ahead_driver_id", "gap_s",
                              "p_overtake", "horizon_laps", "overtook"]

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ml import datasets
 from ml.paths import MlPaths
-from ml.warehouse import read_frame
+from transforms.warehouse import read_frame
 
 DUTCH_GP_2025 = 1159
 VERSTAPPEN = 830

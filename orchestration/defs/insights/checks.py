@@ -5,8 +5,8 @@ from dagster import AssetCheckResult, AssetChecksDefinition, AssetKey, asset_che
 from ml.insights.narration import LENGTHS, LOCALES, TONES
 from ml.insights.runner import BATTLE_FORECAST, RACE_STORIES, TIME_LOST
 from ml.insights.time_lost import CATEGORIES
-from ml.warehouse import read_frame
 from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from transforms.warehouse import read_frame
 
 
 @asset_check(asset=AssetKey(["marts", TIME_LOST]), name="time_lost_valid", pool=WAREHOUSE_POOL)

@@ -4,9 +4,9 @@ from dagster import AssetCheckResult, AssetChecksDefinition, AssetCheckSpec, Ass
 
 from ml import in_race_predictions, predictions, registry, tracking
 from ml.training import TRAINERS
-from ml.warehouse import read_frame
 from orchestration.defs.ml.resources import MlResource
 from orchestration.defs.resources import WAREHOUSE_POOL
+from transforms.warehouse import read_frame
 
 
 @multi_asset_check(specs=[AssetCheckSpec("has_champion", asset=AssetKey(["ml", name])) for name in TRAINERS])

@@ -15,12 +15,12 @@ from dagster import (
 )
 
 from ml import car_performance, drift
-from ml.warehouse import read_frame
 from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
 from transforms.derived import Publisher
 from transforms.sessions import parse_race_key, race_key
+from transforms.warehouse import read_frame
 
 GROUP = "monitoring"
 CAR_PERFORMANCE_TABLE = "car_performance_scores"

@@ -4,9 +4,9 @@ team and race; drift shares are shares."""
 from dagster import AssetCheckResult, AssetKey, asset_check
 
 from ml import car_performance, drift
-from ml.warehouse import read_frame, table_exists
 from orchestration.defs.monitoring.assets import CAR_PERFORMANCE_TABLE
 from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from transforms.warehouse import read_frame, table_exists
 
 
 @asset_check(asset=AssetKey(["marts", CAR_PERFORMANCE_TABLE]), pool=WAREHOUSE_POOL,

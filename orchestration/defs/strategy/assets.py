@@ -22,13 +22,14 @@ from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
 from simulation import plots, precompute
 from simulation.defaults import default_circuit
-from simulation.marts import MartTables, load_marts, read_sql
+from simulation.marts import MartTables, load_marts
 from simulation.params import RaceParams
 from simulation.precompute import ALTERNATIVE_SIMULATIONS
 from simulation.safety_car import circuit_safety_car_table, event_params
 from transforms.derived import Publisher, publish
 from transforms.sessions import race_key
 from transforms.settings import Settings
+from transforms.warehouse import read_frame
 
 GROUP = "strategy"
 SC_TABLE = "circuit_safety_car_probability"
@@ -51,8 +52,8 @@ def _race_ids(tables: MartTables) -> dict[str, int]:
 
 
 def _names(settings: Settings) -> dict[str, dict[int, str]]:
-    drivers = read_sql(settings.warehouse_path, "select driver_id, driver_code, driver_ref from marts.dim_drivers")
-    teams = read_sql(settings.warehouse_path, "select constructor_id, constructor_ref from marts.dim_constructors")
+    drivers = read_frame(settings.warehouse_path, "select driver_id, driver_code, driver_ref from marts.dim_drivers")
+    teams = read_frame(settings.warehouse_path, "select constructor_id, constructor_ref from marts.dim_constructors")
     return {"driver_id": dict(zip(drivers["driver_id"], drivers["driver_code"].fillna(drivers["driver_ref"]),
                                   strict=True)),
             "constructor_id": dict(zip(teams["constructor_id"], teams["constructor_ref"], strict=True))}
@@ -117,8 +118,8 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
         return MaterializeResult(metadata={"rows": 0, "next_race": str(next_key), "skipped_partitions": len(skipped)})
     race = upcoming.iloc[0]
     started = time.perf_counter()
-    sc_row = read_sql(settings.warehouse_path, f"select * from marts.{SC_TABLE} where circuit_ref = ?",
-                      [race["circuit_id"]])
+    sc_row = read_frame(settings.warehouse_path, f"select * from marts.{SC_TABLE} where circuit_ref = ?",
+                        [race["circuit_id"]])
     events = event_params(sc_row.iloc[0]) if len(sc_row) else default_circuit(race["circuit_id"])[0].events
     held = tables.races[(tables.races["circuit_id"] == race["circuit_id"]) & tables.races["has_results"].fillna(False)]
     results = tables.fitting.results
@@ -126,15 +127,15 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
     race_laps = int(race["race_laps"]) if pd.notna(race["race_laps"]) else int(
         latest_laps.groupby("race_id")["laps_completed"].max().iloc[-1])
     circuit = precompute.fitted_circuit(tables.fitting, race["circuit_id"], race_laps, events)
-    weather_samples = read_sql(settings.warehouse_path, "select race_id, air_temp_c, track_temp_c, humidity_pct, "
-                               "is_raining from marts.fct_session_weather where session_code = 'R'")
+    weather_samples = read_frame(settings.warehouse_path, "select race_id, air_temp_c, track_temp_c, humidity_pct, "
+                                 "is_raining from marts.fct_session_weather where session_code = 'R'")
     own = weather_samples["race_id"] == race["race_id"]
     weather = precompute.circuit_climate(weather_samples, [int(race["race_id"])] if own.any() else
                                          held.sort_values("season")["race_id"].tail(precompute.CLIMATE_EDITIONS)
                                          .tolist())
     fitted_s = time.perf_counter() - started
-    predictions = read_sql(settings.warehouse_path, "select * from marts.predictions_race_entries where race_id = ?",
-                           [int(race["race_id"])])
+    predictions = read_frame(settings.warehouse_path, "select * from marts.predictions_race_entries where race_id = ?",
+                             [int(race["race_id"])])
     grid = predictions["predicted_qualifying_position"].fillna(predictions["predicted_finish_rank"])
     entrants = [
         precompute.Entrant(int(d), float(m), float(s), int(g))
@@ -202,8 +203,8 @@ def championship_odds(context: AssetExecutionContext, undercut: UndercutResource
     settings = undercut.settings
     tables = load_marts(settings.warehouse_path, lap_seasons=0)
     ids = _race_ids(tables)
-    standings = read_sql(settings.warehouse_path, "select race_id, championship, driver_id, constructor_id, points, "
-                         "wins from marts.fct_standings")
+    standings = read_frame(settings.warehouse_path, "select race_id, championship, driver_id, constructor_id, points, "
+                           "wins from marts.fct_standings")
     after = set(standings["race_id"])
     rows, last, last_key = 0, None, ""
     with Publisher(settings) as publisher:
