@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 ARCHIVE ?= $(abspath ../shared/data)
+DEV_PORT ?= 3000
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 # the UI tests drive Debian's chromium (installed by setup when missing; needs root or sudo)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -39,7 +40,7 @@ dbt:
 dev:
 	mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || \
 		$(BIN)/python -c "from orchestration.main_run import DAGSTER_YAML; print(DAGSTER_YAML, end='')" > $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000  # code location from pyproject.toml's [tool.dagster]
+	$(BIN)/dagster dev -h 127.0.0.1 -p $(DEV_PORT)  # code location from pyproject.toml's [tool.dagster]
 
 bench:
 	$(BIN)/python benchmarks/bench_sim.py

@@ -103,11 +103,11 @@ def home(built_home: Path, archive_dir: Path, tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture(scope="module")
 def dagit(home: Path, archive_dir: Path) -> Iterator[Dagit]:
-    """What `make dev` starts: `dagster dev` (webserver + daemon) from the repo root, in its own process group."""
+    """`make dev` (webserver + daemon, from the repo root) on a free port, in its own process group."""
     port = _free_port()
     log = home / "dagster_dev.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port)], cwd=REPO,
+        proc = subprocess.Popen(["make", "dev", f"DEV_PORT={port}"], cwd=REPO,
                                 env=_env(home, archive_dir), stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
     dagit = Dagit(port, proc, log)
@@ -149,6 +149,22 @@ def test_code_location_loads_everything_it_declares(dagit: Dagit) -> None:
                  for c in n["assetChecksOrError"].get("checks", [])}
     assert ui_checks == {(tuple(c.asset_key.path), c.name) for c in graph.asset_check_keys}
     assert len(ui_checks) > 300  # the dbt tests are there too
+
+
+def test_materialize_from_the_command_line(home: Path, archive_dir: Path) -> None:
+    """The README's `dagster asset materialize` line, on another race than the launched run's."""
+    race, warehouse = "2025-13", home / "warehouse.duckdb"
+    count = f"select count(*) from marts.time_lost where race_key = '{race}'"
+    with duckdb.connect(str(warehouse)) as con:
+        [(before,)] = con.execute(count).fetchall()
+        con.execute(f"delete from marts.time_lost where race_key = '{race}'")
+    assert before > 0
+    proc = subprocess.run([str(BIN / "dagster"), "asset", "materialize", "-m", "orchestration.definitions",
+                           "--select", "marts/time_lost", "--partition", race], cwd=REPO, env=_env(home, archive_dir),
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute(count).fetchall() == [(before,)]
 
 
 def _race_rows(warehouse: Path) -> dict[str, int]:
