@@ -5,10 +5,10 @@ What is monitored: the per-driver pre-race inputs of the finish-position model t
 model's predictions. Per-race constants (circuit difficulty, SC rate, pit loss) are left out: one weekend is a single
 value of each, which always looks like drift against a history of many circuits.
 
-A column drifts when its shift is both *significant* and *material* (two Evidently ValueDrift metrics per column):
+A column drifts when its shift is both *significant* and *material* (two Evidently stattests per column):
 - significant: a two-sample test whose p-value accounts for both sample sizes (Kolmogorov–Smirnov for numbers, a
-  chi-square test of the reference × current contingency table for categories) is below COLUMN_P_VALUE. This alone guards a 20-driver weekend against sampling noise,
-  where a distance measure would call noise drift;
+  chi-square test of the reference × current contingency table for categories) is below COLUMN_P_VALUE. This alone
+  guards a 20-driver weekend against sampling noise, where a distance measure would call noise drift;
 - material: the effect size (Wasserstein distance in reference standard deviations for numbers, Jensen–Shannon
   distance for categories) reaches its threshold. This alone guards large samples: on two random halves of one
   season (~7,500 laps each) every column's p-value is uniform, so a p-value test flags 5 % of columns by design, and a
@@ -129,11 +129,17 @@ def report(reference: pd.DataFrame, current: pd.DataFrame, numerical: Sequence[s
                                Dataset.from_pandas(reference[list(tests)], data_definition=definition))
 
 
+def significant(columns: pd.DataFrame) -> pd.Series:
+    return columns["p_value"] < columns["p_value_threshold"]
+
+
+def material(columns: pd.DataFrame) -> pd.Series:
+    return columns["effect_size"] >= columns["effect_size_threshold"]
+
+
 def column_drifted(columns: pd.DataFrame) -> pd.Series:
     """Significant and material (see the module docstring)."""
-    significant = columns["p_value"] < columns["p_value_threshold"]
-    material = columns["effect_size"] >= columns["effect_size_threshold"]
-    return significant & material
+    return significant(columns) & material(columns)
 
 
 # --- the weekend against the champion's training data ------------------------------------------------------------

@@ -47,10 +47,6 @@ def random_halves(rows: pd.DataFrame, seed: int) -> tuple[pd.DataFrame, pd.DataF
 Split = tuple[pd.DataFrame, pd.DataFrame]  # (reference, current)
 
 
-def same_season(laps: pd.DataFrame, seed: int) -> Split:
-    return random_halves(laps, seed)
-
-
 def hotter_and_slower(laps: pd.DataFrame, seed: int) -> Split:
     reference, current = random_halves(laps, seed)
     return reference, current.assign(**{c: current[c] + delta for c, delta in HOT_SLOW_SHIFT.items()})
@@ -72,7 +68,7 @@ def regulation_jump(laps: pd.DataFrame, seed: int) -> Split:
 
 
 LAP_SCENARIOS: dict[str, Callable[[pd.DataFrame, int], Split]] = {
-    "same season (no change)": same_season,
+    "same season (no change)": random_halves,
     "hotter and slower": hotter_and_slower,
     "compound mix": compound_mix,
     "regulation-year pace jump": regulation_jump,
@@ -107,8 +103,7 @@ class Trials:
 
     def _flags(self) -> pd.DataFrame:
         c = self.columns
-        return c.assign(p_value_only=c["p_value"] < c["p_value_threshold"],
-                        effect_size_only=c["effect_size"] >= c["effect_size_threshold"],
+        return c.assign(p_value_only=drift.significant(c), effect_size_only=drift.material(c),
                         detector=drift.column_drifted(c))
 
 

@@ -243,17 +243,18 @@ def one_line(text: str, width: int = 160) -> str:
 _LOCK_HOLDER = re.compile(r"conflicting lock is held in (?P<program>\S+) \(PID (?P<pid>\d+)\)", re.IGNORECASE)
 
 
-def lock_holder(errors: Sequence[ErrorLink]) -> str | None:
-    """"PID 123 (/usr/bin/python3.11)" when DuckDB named the process holding the warehouse's lock."""
+def lock_holder(errors: Sequence[ErrorLink]) -> tuple[int, str] | None:
+    """(PID, program) when DuckDB named the process holding the warehouse's lock."""
     found = next((m for link in errors if (m := _LOCK_HOLDER.search(link.message))), None)
-    return f"PID {found['pid']} ({found['program']})" if found else None
+    return (int(found["pid"]), found["program"]) if found else None
 
 
 def _hints(cause: Cause, errors: Sequence[ErrorLink]) -> tuple[str, ...]:
     holder = lock_holder(errors) if cause is Cause.WAREHOUSE_BUSY else None
     if holder is None:
         return HINTS[cause]
-    return (f"The lock was held by {holder}: `ps -p {holder.split()[1]} -o pid,user,args` shows what it is.",
+    pid, program = holder
+    return (f"The lock was held by PID {pid} ({program}): `ps -p {pid} -o pid,user,args` shows what it is.",
             *HINTS[cause])
 
 
