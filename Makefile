@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 ARCHIVE ?= $(abspath ../shared/data)
 DEV_PORT ?= 3000
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
-# the UI tests drive Debian's chromium (installed by setup when missing; needs root or sudo)
+# the UI tests drive Debian's chromium, the warehouse tests Debian's postgresql (installed by setup when missing;
+# needs root or sudo)
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 export DAGSTER_HOME ?= $(abspath $(or $(UNDERCUT_HOME),.undercut))/dagster
 
@@ -19,6 +20,9 @@ setup:
 	$(BIN)/undercut --help > /dev/null
 	test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	# the warehouse tests start a real PostgreSQL (the DuckLake catalog for several machines)
+	ls /usr/lib/postgresql/*/bin/initdb > /dev/null 2>&1 || { $(SUDO) apt-get update -q && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; }
 
 test: lint typecheck pytest
 

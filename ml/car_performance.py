@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import matplotlib
 
@@ -34,7 +33,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from transforms.warehouse import read_frame
+from transforms.warehouse import Warehouse, read_frame
 
 LAPS_PER_DRIVER = 3
 APEX_SEARCH_M = 100.0  # FastF1's corner markers sit up to ~100 m from the slowest point of the corner
@@ -67,7 +66,7 @@ class FeatureValues:
 
 # --- warehouse reads ---------------------------------------------------------------------------------------------
 
-def best_laps(warehouse: Path, race_ids: Iterable[int]) -> pd.DataFrame:
+def best_laps(warehouse: Warehouse, race_ids: Iterable[int]) -> pd.DataFrame:
     """Each driver's `LAPS_PER_DRIVER` fastest clean laps of each race, with sector times and speed traps."""
     ids = sorted({int(r) for r in race_ids})
     if not ids:
@@ -83,7 +82,7 @@ def best_laps(warehouse: Path, race_ids: Iterable[int]) -> pd.DataFrame:
     """)
 
 
-def telemetry_race_ids(warehouse: Path) -> set[int]:
+def telemetry_race_ids(warehouse: Warehouse) -> set[int]:
     frame = read_frame(warehouse, """
         select distinct t.race_id from staging.stg_fastf1__car_telemetry as t
         semi join staging.stg_fastf1__circuit_corners as c using (race_id)
@@ -92,7 +91,7 @@ def telemetry_race_ids(warehouse: Path) -> set[int]:
     return set(frame["race_id"].astype(int))
 
 
-def telemetry_samples(warehouse: Path, race_id: int) -> pd.DataFrame:
+def telemetry_samples(warehouse: Warehouse, race_id: int) -> pd.DataFrame:
     """Race telemetry of the best laps (see `best_laps`), ordered by lap and time."""
     return read_frame(warehouse, f"""
         with best as (
@@ -110,7 +109,7 @@ def telemetry_samples(warehouse: Path, race_id: int) -> pd.DataFrame:
     """, [race_id])
 
 
-def corner_distances_m(warehouse: Path, race_id: int) -> np.ndarray:
+def corner_distances_m(warehouse: Warehouse, race_id: int) -> np.ndarray:
     frame = read_frame(warehouse, """
         select distance_from_line_m from staging.stg_fastf1__circuit_corners
         where race_id = ? and session_code = 'R' order by distance_from_line_m
@@ -234,7 +233,7 @@ def score_features(features: FeatureValues) -> pd.DataFrame:
     return scored.join(laps.rename("laps_used"), on="constructor_id")
 
 
-def race_scores(warehouse: Path, race_ids: Iterable[int]) -> pd.DataFrame:
+def race_scores(warehouse: Warehouse, race_ids: Iterable[int]) -> pd.DataFrame:
     """Scores of every team in each race with timing data: telemetry-based where the race has telemetry."""
     laps = best_laps(warehouse, race_ids)
     if laps.empty:

@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,7 +32,7 @@ from evidently.legacy.core import ColumnType
 from evidently.metrics import ValueDrift
 from scipy.stats import chi2_contingency
 
-from transforms.warehouse import read_frame, table_exists
+from transforms.warehouse import Warehouse, read_frame, table_exists
 
 # --- the thresholds of the retraining decision (declared once; the report, the decision and the tests use these) --
 COLUMN_P_VALUE = 0.05  # significant: the two-sample test's p-value is below this
@@ -144,7 +143,7 @@ def column_drifted(columns: pd.DataFrame) -> pd.Series:
 
 # --- the weekend against the champion's training data ------------------------------------------------------------
 
-def entry_rows(warehouse: Path, where: str, params: list[object] | None = None) -> pd.DataFrame:
+def entry_rows(warehouse: Warehouse, where: str, params: list[object] | None = None) -> pd.DataFrame:
     """Pre-race features and predictions per driver-race (joined on the prediction rows)."""
     return read_frame(warehouse, f"""
         select p.race_id, p.season, p.round, p.driver_id, p.split,
@@ -159,7 +158,7 @@ def entry_rows(warehouse: Path, where: str, params: list[object] | None = None) 
     """, params)
 
 
-def reference_rows(warehouse: Path) -> pd.DataFrame:
+def reference_rows(warehouse: Warehouse) -> pd.DataFrame:
     """The rows the finish-position champion was trained on (its in-sample predictions included)."""
     return entry_rows(warehouse, "p.split = ?", [TRAIN_SPLIT])
 
@@ -219,7 +218,7 @@ def weekend_drift(reference: pd.DataFrame, current: pd.DataFrame, race_key: str,
                         reference_rows=len(reference))
 
 
-def decisions_after(warehouse: Path, after: datetime | None) -> pd.DataFrame:
+def decisions_after(warehouse: Warehouse, after: datetime | None) -> pd.DataFrame:
     """Decisions recorded after `after` (all when None), oldest first."""
     if not table_exists(warehouse, "marts", DECISIONS_TABLE):
         return pd.DataFrame(columns=[*Decision.__dataclass_fields__])

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ml import drift
-from transforms.warehouse import read_frame
+from transforms.warehouse import Warehouse, read_frame
 
 LAP_NUMERICAL = ["label_lap_time_s", "track_temp_c", "air_temp_c", "tyre_life_laps"]
 LAP_CATEGORICAL = ["compound"]
@@ -27,7 +26,7 @@ HARD_LAPS_KEPT = 1 / 3  # a softer allocation: two in three HARD laps become oth
 REGULATION_SEASONS = (2021, 2022)  # ground-effect cars: the same circuits, other lap times
 
 
-def season_laps(warehouse: Path, seasons: Iterable[int]) -> pd.DataFrame:
+def season_laps(warehouse: Warehouse, seasons: Iterable[int]) -> pd.DataFrame:
     """Clean race laps with weather of the given seasons, in key order."""
     wanted = sorted(seasons)
     return read_frame(warehouse, f"""

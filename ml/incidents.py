@@ -132,8 +132,8 @@ RULES: tuple[Rule, ...] = (
     _rule(Cause.OUT_OF_MEMORY, "MemoryError OutOfMemoryException ArrowMemoryError",
           r"exit(?:ed)? (?:with )?code:? `?(?:137|-9)\b|signal 9\b|SIGKILL|OOMKilled|out of memory"
           r"|cannot allocate memory"),
-    # Another process holds the warehouse (DuckDB's file lock: an analyst's connection, a second run) or the
-    # catalog is busy (SQLite "database is locked", a DuckLake commit conflict): nothing is wrong with code or data.
+    # The warehouse catalog is busy (SQLite "database is locked", a DuckLake commit conflict) or a DuckDB file is
+    # locked by another process (an old file warehouse, a notebook): nothing is wrong with code or data.
     _rule(Cause.WAREHOUSE_BUSY, "",
           r"could not set lock on file|conflicting lock is held|database is locked|transaction conflict"),
     _rule(Cause.RATE_LIMITED, "RateLimitExceededError TooManyRequests",
@@ -199,9 +199,9 @@ HINTS: dict[Cause, tuple[str, ...]] = {
         "Look for a whole-table load (pandas .to_pandas() / fetchdf) where a filtered or streamed read would do.",
     ),
     Cause.WAREHOUSE_BUSY: (
-        "Another process held the warehouse while this run wrote it (DuckDB allows one writing process, or many "
-        "read-only ones, never both): close that connection (a notebook, `duckdb` shell, a second run) or wait "
-        "for it to finish.",
+        "Another writer held the warehouse catalog (or a DuckDB file) while this run committed: a second run "
+        "writing the same tables, a process writing outside undercut's lock, or a PostgreSQL catalog under "
+        "maintenance. Wait for it to finish.",
         "Then re-execute the run from failure: nothing was written by the failed step.",
     ),
     Cause.CODE_ERROR: (

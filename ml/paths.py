@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transforms.settings import Settings
+from transforms.warehouse import Warehouse
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FEATURE_REPO_DIR = REPO_ROOT / "feature_repo"
@@ -14,14 +15,12 @@ FEATURE_REPO_DIR = REPO_ROOT / "feature_repo"
 @dataclass(frozen=True)
 class MlPaths:
     home: Path
+    warehouse: Warehouse
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> MlPaths:
-        return cls((settings or Settings()).home)
-
-    @property
-    def warehouse(self) -> Path:
-        return self.home / "warehouse.duckdb"
+        settings = settings or Settings()
+        return cls(settings.home, settings.warehouse)
 
     @property
     def tracking_uri(self) -> str:

@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import time
+from collections.abc import Iterator
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -32,6 +33,46 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sql(args: argparse.Namespace) -> int:
+    """Queries on the warehouse, read-only: one from the command line, else one per `;` from stdin."""
+    import duckdb
+
+    from transforms.settings import Settings
+    from transforms.warehouse import analyst_connection
+
+    con = analyst_connection(Settings().warehouse)
+    interactive = not args.query and sys.stdin.isatty()
+    statements = [args.query] if args.query else _statements(sys.stdin, prompt=interactive)
+    status = 0
+    for sql in statements:
+        try:
+            relation = con.sql(sql)
+            if relation is not None:
+                relation.show(max_rows=args.max_rows, max_width=200)
+        except duckdb.Error as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 1
+    return status
+
+
+def _statements(stream: Iterator[str], prompt: bool) -> Iterator[str]:
+    buffer = ""
+    if prompt:
+        print("undercut sql: the warehouse read-only (`lake`); end statements with ';', Ctrl-D quits", file=sys.stderr)
+    while True:
+        if prompt:
+            print("undercut> " if not buffer else "     ...> ", end="", file=sys.stderr, flush=True)
+        line = next(stream, None)
+        if line is None:
+            break
+        buffer += line
+        if buffer.rstrip().endswith(";"):
+            yield buffer
+            buffer = ""
+    if buffer.strip():
+        yield buffer
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="undercut", description="Open F1 strategy & analytics data platform")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -41,6 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = sub.add_parser("refresh", help="incremental update: only the new sessions/races and what depends on "
                                              "them (what the race-weekend sensors do, on demand)")
     refresh.set_defaults(func=_cmd_run)
+    sql = sub.add_parser("sql", help="query the warehouse read-only (safe while a refresh writes it)")
+    sql.add_argument("query", nargs="?", help="SQL to run (default: statements from stdin, a prompt on a terminal)")
+    sql.add_argument("--max-rows", type=int, default=40)
+    sql.set_defaults(func=_cmd_sql)
     from simulation.cli import register as register_simulation
 
     register_simulation(sub)  # strategy, bench-sim
@@ -51,10 +96,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from transforms.warehouse import WarehouseUnavailableError
+
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except WarehouseUnavailableError as exc:
+        print(f"undercut {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -8,12 +8,11 @@ The marts key circuits by Ergast circuitId (an int); the simulator's circuit par
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from simulation.archive_adapter import ArchiveTables
-from transforms.warehouse import reading
+from transforms.warehouse import Warehouse, reading
 
 # Lap-level tables are read from this many seasons back: tyres and pit losses of older cars say little.
 LAP_SEASONS = 4
@@ -46,7 +45,7 @@ class MartTables:
     circuits: pd.DataFrame
 
 
-def load_marts(warehouse: Path, lap_seasons: int = LAP_SEASONS) -> MartTables:
+def load_marts(warehouse: Warehouse, lap_seasons: int = LAP_SEASONS) -> MartTables:
     """All tables, with ``circuit_id`` = circuitRef; laps only for the last ``lap_seasons`` seasons with laps."""
     frames = {}
     with reading(warehouse) as con:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pg_server import PgServer, pg_bin, postgres_server
 
 REPO = Path(__file__).resolve().parents[1]
 ARCHIVE = Path(os.environ.get("UNDERCUT_TEST_ARCHIVE", REPO.parent / "shared" / "data")).resolve()
@@ -23,12 +24,28 @@ def archive_dir() -> Path:
     return ARCHIVE
 
 
+LANDED_RACE = (2025, 15)  # the 2025 Dutch GP: the built home gets it through `undercut refresh`
+
+
+def _undercut(command: str, home: Path, archive: Path) -> None:
+    env = {**os.environ, "UNDERCUT_HOME": str(home), "UNDERCUT_SOURCE": "archive", "UNDERCUT_ARCHIVE_DIR": str(archive),
+           "DAGSTER_HOME": str(home / "dagster")}
+    for name in ("UNDERCUT_LAKE_URI", "UNDERCUT_WAREHOUSE_CATALOG"):
+        env.pop(name, None)
+    subprocess.run([sys.executable, "-m", "orchestration.cli", command], env=env, check=True, cwd=REPO,
+                   stdout=subprocess.DEVNULL)
+
+
 @pytest.fixture(scope="session")
 def built_home(archive_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`undercut run` on the archive, once per test session (shared by xdist workers through a file lock).
+    """The archive as a race weekend sees it, once per test session (shared by xdist workers through a file lock):
+    `undercut run` on the archive without the 2025 Dutch GP, then `undercut refresh` on the whole archive while a
+    second process keeps querying the warehouse (its log: `reader.jsonl`, see tests/warehouse_reader.py).
 
     UNDERCUT_TEST_HOME points at an already built home instead (development shortcut; CI never sets it)."""
     from filelock import FileLock
+
+    from transforms.archive_tools import copy_without_race
 
     if os.environ.get("UNDERCUT_TEST_HOME"):
         return Path(os.environ["UNDERCUT_TEST_HOME"])
@@ -37,11 +54,20 @@ def built_home(archive_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     home = shared / "built_home"
     with FileLock(str(shared / "built_home.lock")):
         if not (home / "DONE").exists():
-            env = {**os.environ, "UNDERCUT_HOME": str(home), "UNDERCUT_SOURCE": "archive",
-                   "UNDERCUT_ARCHIVE_DIR": str(archive_dir), "DAGSTER_HOME": str(home / "dagster")}
-            env.pop("UNDERCUT_LAKE_URI", None)
-            subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, check=True, cwd=REPO,
-                           stdout=subprocess.DEVNULL)
+            before = shared / "archive_before_race"
+            copy_without_race(archive_dir, before, *LANDED_RACE)
+            _undercut("run", home, before)
+            stop = home / "reader.stop"
+            reader = subprocess.Popen([sys.executable, str(REPO / "tests" / "warehouse_reader.py"),
+                                       str(home / "reader.jsonl"), str(stop)],
+                                      env={**os.environ, "UNDERCUT_HOME": str(home)}, cwd=REPO)
+            try:
+                time.sleep(2)  # the reader's connection is open before the refresh starts
+                _undercut("refresh", home, archive_dir)
+                time.sleep(1)
+            finally:
+                stop.touch()
+                reader.wait(timeout=60)
             (home / "DONE").write_text("ok")
     return home
 
@@ -66,3 +92,12 @@ def s3_env() -> Iterator[dict[str, str]]:
            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
     proc.terminate()
     proc.wait()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PgServer]:
+    """A real PostgreSQL on 127.0.0.1 for this test session (the warehouse's several-machines catalog)."""
+    if pg_bin() is None and not os.environ.get("CI"):
+        pytest.skip("Debian's postgresql is not installed (`make setup` installs it)")
+    with postgres_server() as server:
+        yield server

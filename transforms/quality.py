@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 
 from transforms.lake import Lake
 from transforms.schemas import Partitioning, TableSpec
-from transforms.warehouse import connect, raw_view_sql
+from transforms.warehouse import lake_connection, raw_view_sql
 
 PARTITION_COLUMNS = {Partitioning.NONE: (), Partitioning.SEASON: ("season",),
                      Partitioning.SESSION: ("season", "round", "session")}
@@ -26,7 +26,7 @@ def check_table(lake: Lake, spec: TableSpec) -> list[CheckOutcome]:
     """non_empty, primary_key_unique (within each partition) and schema_matches, over every partition file."""
     files = lake.data_files(spec)
     mismatched = [f for f in files if not pq.read_schema(f, filesystem=lake.fs).remove_metadata().equals(spec.schema)]
-    con = connect(":memory:", lake)
+    con = lake_connection(lake)
     rel = f"({raw_view_sql(lake, spec)})"
     rows = con.execute(f"SELECT count(*) FROM {rel}").fetchone()[0]  # type: ignore[index]
     outcomes = [

@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from transforms.warehouse import Warehouse
+
 DEFAULT_JOLPICA_URL = "https://api.jolpi.ca/ergast/f1"
 FIRST_SEASON = 1950
 
@@ -19,6 +21,8 @@ class Settings(BaseSettings):
     source: Literal["live", "archive"] = "live"
     archive_dir: Path | None = None
     lake_uri: str = ""  # default: <home>/lake
+    # The DuckLake catalog: "" = SQLite under home; "postgres:dbname=… host=… user=…" (password from PGPASSWORD)
+    warehouse_catalog: str = ""
     jolpica_url: str = DEFAULT_JOLPICA_URL
     # A frozen FastF1 HTTP response folder to replay offline (as FastF1's own test suite does); None = internet.
     fastf1_http_cache: Path | None = None
@@ -33,8 +37,8 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def warehouse_path(self) -> Path:
-        return self.home / "warehouse.duckdb"
+    def warehouse(self) -> Warehouse:
+        return Warehouse.at(self.home, self.lake_uri, self.warehouse_catalog)
 
     @property
     def cache_dir(self) -> Path:

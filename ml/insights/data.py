@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 
 from transforms.sessions import parse_race_key, race_key
-from transforms.warehouse import read_frame, table_exists
+from transforms.warehouse import Warehouse, read_frame, table_exists
 
 LAP_COLUMNS = ("race_id, driver_id, constructor_id, driver_code, lap_number, lap_time_s, lap_end_session_time_s, "
                "stint, compound, tyre_life_laps, position, track_state, is_in_lap, is_out_lap, is_deleted, "
@@ -50,7 +49,7 @@ class RaceData:
         return str(self.drivers.at[driver_id, "surname"]) if driver_id in self.drivers.index else f"#{driver_id}"
 
 
-def load_races(warehouse: Path, keys: Sequence[str]) -> dict[str, RaceData]:
+def load_races(warehouse: Warehouse, keys: Sequence[str]) -> dict[str, RaceData]:
     """RaceData for every key that names a race in marts.dim_races (races without laps get empty frames)."""
     races = read_frame(warehouse, "select race_id, season, round, race_name from marts.dim_races "
                                   "where printf('%d-%02d', season, round) in (select unnest(?)) order by race_id",
@@ -77,7 +76,7 @@ def load_races(warehouse: Path, keys: Sequence[str]) -> dict[str, RaceData]:
     return out
 
 
-def load_predictions_overtakes(warehouse: Path, race_ids: Sequence[int]) -> pd.DataFrame:
+def load_predictions_overtakes(warehouse: Warehouse, race_ids: Sequence[int]) -> pd.DataFrame:
     """marts.predictions_overtakes (the ML helper's calibrated battle predictions) for these races; empty if absent."""
     if not table_exists(warehouse, "marts", "predictions_overtakes"):
         return pd.DataFrame(columns=["race_id", "lap_number", "driver_id", "ahead_driver_id", "gap_s", "p_overtake",
@@ -86,7 +85,7 @@ def load_predictions_overtakes(warehouse: Path, race_ids: Sequence[int]) -> pd.D
                       [list(race_ids)])
 
 
-def _standings(warehouse: Path, races: pd.DataFrame) -> pd.DataFrame:
+def _standings(warehouse: Warehouse, races: pd.DataFrame) -> pd.DataFrame:
     # The previous round's table is the "before" of the championship swing; rows keep the race_id they describe.
     return read_frame(warehouse, """
         with wanted as (select unnest(?) as race_id)

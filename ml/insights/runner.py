@@ -35,7 +35,7 @@ class InsightRun:
 def _run(settings: Settings, table: str, keys: Sequence[str], compute: Callable[[RaceData], pd.DataFrame],
          races: dict[str, RaceData] | None = None, keep_frames: bool = False) -> InsightRun:
     run = InsightRun(table)
-    races = races if races is not None else load_races(settings.warehouse_path, keys)
+    races = races if races is not None else load_races(settings.warehouse, keys)
     with Publisher(settings) as publisher:
         for key in sorted(keys):
             race = races.get(key)
@@ -67,8 +67,8 @@ def run_race_stories(settings: Settings, keys: Sequence[str], narrator: llm.LlmN
 
 def run_battle_forecast(settings: Settings, keys: Sequence[str]) -> tuple[InsightRun, dict[str, float]]:
     """Forecast every race in `keys`; also the backtest over those races (hit rates of model and naive rules)."""
-    races = load_races(settings.warehouse_path, keys)
-    predictions = load_predictions_overtakes(settings.warehouse_path, [r.race_id for r in races.values()])
+    races = load_races(settings.warehouse, keys)
+    predictions = load_predictions_overtakes(settings.warehouse, [r.race_id for r in races.values()])
     by_race = dict(tuple(predictions.groupby("race_id")))
 
     def compute(race: RaceData) -> pd.DataFrame:

@@ -31,8 +31,8 @@ historical_job = define_asset_job(
 )
 weekend_job = define_asset_job("weekend_job", AssetSelection.groups("weekend"),
                                description="Session-partitioned race-weekend tables")
-warehouse_job = define_asset_job("warehouse_job", AssetSelection.groups("warehouse"),
-                                 description="Refresh the DuckDB warehouse views")
+warehouse_job = define_asset_job("warehouse_job", AssetSelection.assets("warehouse_raw_schema"),
+                                 description="Refresh the warehouse's raw views over the lake")
 ml_predict_job = define_asset_job(
     "ml_predict_job", AssetSelection.groups("ml") - AssetSelection.assets(*model_assets),
     description="Feast apply + materialise and the prediction tables from the current champions (no retraining)")
@@ -61,7 +61,7 @@ def refresh_sequence(settings: Settings) -> Iterator[str]:
     yield from (job.name for job in INGEST_SEQUENCE)
     # the new race is judged on the predictions made before it (the previous run's), against its result
     yield drift_job.name
-    decisions = drift.decisions_after(settings.warehouse_path, started)
+    decisions = drift.decisions_after(settings.warehouse, started)
     retrain = bool(decisions["retrain"].any())
     if retrain:
         log.info("refresh: drift decision asks for retraining (%s)", "; ".join(decisions["reason"]))

@@ -3,11 +3,12 @@
 
 from functools import lru_cache
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 
 from transforms.lake import Lake
 from transforms.settings import Settings
 from transforms.sources import Source, open_source
+from transforms.warehouse import set_commit_tags
 
 
 @lru_cache(maxsize=4)
@@ -16,8 +17,8 @@ def _source(settings_json: str) -> Source:
     return open_source(Settings.model_validate_json(settings_json))
 
 
-# DuckDB lets one process at a time open the warehouse file as soon as one of them writes: the steps that open it
-# share this pool, limited to 1 in the instance config (orchestration.main_run.DAGSTER_YAML).
+# The steps that write the warehouse share this pool, limited to 1 in the instance config
+# (orchestration.main_run.DAGSTER_YAML): commits to a SQLite catalog are serialised anyway (transforms.warehouse).
 WAREHOUSE_POOL = "warehouse"
 
 # Resource fields mirror Settings one to one; `source` is taken by the property that opens the source.
@@ -31,12 +32,18 @@ class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
     source_kind: str
     archive_dir: str | None
     lake_uri: str
+    warehouse_catalog: str = ""
     jolpica_url: str
     fastf1_http_cache: str | None = None
 
     @classmethod
     def from_env(cls) -> "UndercutResource":
         return cls(**{_RENAMED.get(k, k): v for k, v in Settings().model_dump(mode="json").items()})
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        # every warehouse snapshot this process commits names the run that wrote it
+        if context.run_id:
+            set_commit_tags(run_id=context.run_id)
 
     @property
     def settings(self) -> Settings:

@@ -7,9 +7,10 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 from dbt_testlib import Warehouse, archive_dir, build_lake, run_dbt, view_sql
+
+from transforms.warehouse import writing
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +52,7 @@ def make_variant(warehouse: Warehouse, shared_root: Path) -> Iterator[Callable[.
     def build(name: str, rewrite: Callable[[str, str], str]) -> Warehouse:
         home = shared_root / f"dbt_variant_{name}"
         home.mkdir(parents=True, exist_ok=True)
-        with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        with writing(Warehouse(home).ducklake, "variant raw views") as con:
             con.execute("create schema if not exists raw")
             for view, select in view_sql(warehouse).items():
                 con.execute(f"create or replace view raw.{view} as {rewrite(view, select)}")

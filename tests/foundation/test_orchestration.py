@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
 
@@ -13,6 +12,7 @@ from orchestration.definitions import defs
 from orchestration.defs.resources import UndercutResource
 from orchestration.defs.weekend.assets import session_timing
 from transforms.schemas import TABLES
+from transforms.warehouse import Warehouse, reading
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,16 +68,16 @@ def test_unknown_session_partition_fails_clearly(archive_dir: Path, tmp_path: Pa
 
 @pytest.mark.slow
 def test_main_run_fills_lake_and_warehouse(built_home: Path) -> None:
-    con = duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True)
-    counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0]  # type: ignore[index]
-              for t in ("results", "qualifying", "pit_stops", "lap_times", "session_laps", "driver_standings",
-                        "safety_cars", "car_telemetry")}
+    with reading(Warehouse.at(built_home)) as con:
+        counts = {t: con.execute(f"SELECT count(*) FROM raw.{t}").fetchone()[0]  # type: ignore[index]
+                  for t in ("results", "qualifying", "pit_stops", "lap_times", "session_laps", "driver_standings",
+                            "safety_cars", "car_telemetry")}
+        winner = con.execute("""
+            SELECT d.surname FROM raw.results r JOIN raw.races ra USING (raceId) JOIN raw.drivers d USING (driverId)
+            WHERE ra.year = 2024 AND ra.name = 'Monaco Grand Prix' AND r.positionOrder = 1""").fetchone()
     assert counts == {"results": 27058, "qualifying": 10794, "pit_stops": 11953, "lap_times": 151527,
                       "session_laps": 173956, "driver_standings": 35172, "safety_cars": 362,
                       "car_telemetry": 2376599}
-    winner = con.execute("""
-        SELECT d.surname FROM raw.results r JOIN raw.races ra USING (raceId) JOIN raw.drivers d USING (driverId)
-        WHERE ra.year = 2024 AND ra.name = 'Monaco Grand Prix' AND r.positionOrder = 1""").fetchone()
     assert winner == ("Leclerc",)
     instance = DagsterInstance.from_config(str(built_home / "dagster"))
     assert len(instance.get_dynamic_partitions("session")) == 197

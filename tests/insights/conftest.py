@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from ml.insights.data import RaceData, load_races
+from transforms.warehouse import Warehouse
 
 # 2024 Bahrain (Bottas's long stop), 2024 Monaco (lap-1 red flag), 2021 Abu Dhabi (last-lap lead change),
 # 2025 Italian GP (the next race: no laps yet).
@@ -14,10 +15,10 @@ RACES = ("2024-01", "2024-08", "2021-22", "2025-16")
 
 
 @pytest.fixture(scope="session")
-def warehouse(built_home: Path) -> Path:
-    return built_home / "warehouse.duckdb"
+def warehouse(built_home: Path) -> Warehouse:
+    return Warehouse.at(built_home)
 
 
 @pytest.fixture(scope="session")
-def races(warehouse: Path) -> dict[str, RaceData]:
+def races(warehouse: Warehouse) -> dict[str, RaceData]:
     return load_races(warehouse, RACES)

@@ -1,19 +1,17 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from ml.insights.battle_forecast import backtest, battle_forecast
 from ml.insights.data import load_predictions_overtakes, load_races
-from transforms.warehouse import table_exists
+from transforms.warehouse import Warehouse, table_exists
 
 SEASON = tuple(f"2023-{r:02d}" for r in range(1, 11))
 
 
 @pytest.fixture(scope="module")
-def forecasts(warehouse: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+def forecasts(warehouse: Warehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
     if not table_exists(warehouse, "marts", "predictions_overtakes"):
         pytest.skip("marts.predictions_overtakes (the overtake model's battle predictions) is not built")
     races = load_races(warehouse, SEASON)

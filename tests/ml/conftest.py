@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -11,11 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from home_copies import copy_warehouse
 
 from ml import datasets, feature_store
 from ml.evaluation import TimeSplit
 from ml.paths import MlPaths
-from transforms.warehouse import table_exists
+from transforms.warehouse import Warehouse, table_exists
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).parent / "dbt")
@@ -42,14 +42,13 @@ def ml_paths(built_home: Path, tmp_path_factory: pytest.TempPathFactory, worker_
     with FileLock(str(home) + ".lock"):
         if not (home / "DONE").exists():
             home.mkdir(exist_ok=True)
-            shutil.copy(built_home / "warehouse.duckdb", home / "warehouse.duckdb")
-            paths = MlPaths(home)
+            paths = MlPaths(home, copy_warehouse(built_home, home))
             if not table_exists(paths.warehouse, "features", "race_entry_features"):
                 _build_features(home)
             feature_store.export_feature_marts(paths)
             feature_store.apply(paths)
             (home / "DONE").write_text("ok")
-    return MlPaths(home)
+    return MlPaths(home, Warehouse.at(home))
 
 
 @pytest.fixture(scope="session")
@@ -79,4 +78,4 @@ def split(ml_paths: MlPaths) -> TimeSplit:
 @pytest.fixture()
 def registry_home(tmp_path: Path) -> MlPaths:
     """A fresh MLflow store per test (its warehouse path is unused: the data comes from `ml_paths`)."""
-    return MlPaths(tmp_path)
+    return MlPaths(tmp_path, Warehouse.at(tmp_path))

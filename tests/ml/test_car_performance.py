@@ -8,30 +8,30 @@ import pandas as pd
 import pytest
 
 from ml import car_performance
-from transforms.warehouse import read_frame
+from transforms.warehouse import Warehouse, read_frame
 
 TELEMETRY_RACES = {1145: "2025 Australian GP", 1146: "2025 Chinese GP", 1159: "2025 Dutch GP"}
 MONZA_2023 = 1112  # Red Bull won all but one race of 2023; Verstappen and Pérez finished 1–2 here
 
 
 @pytest.fixture(scope="module")
-def warehouse(built_home: Path) -> Path:
-    return built_home / "warehouse.duckdb"
+def warehouse(built_home: Path) -> Warehouse:
+    return Warehouse.at(built_home)
 
 
 @pytest.fixture(scope="module")
-def scores(warehouse: Path) -> pd.DataFrame:
+def scores(warehouse: Warehouse) -> pd.DataFrame:
     return car_performance.race_scores(warehouse, [*TELEMETRY_RACES, MONZA_2023])
 
 
-def winning_team(warehouse: Path, race_id: int) -> int:
+def winning_team(warehouse: Warehouse, race_id: int) -> int:
     frame = read_frame(warehouse, "select constructor_id from marts.fct_results where race_id = ? and position = 1",
                        [race_id])
     return int(frame["constructor_id"].iloc[0])
 
 
 @pytest.mark.parametrize("race_id", sorted(TELEMETRY_RACES))
-def test_race_winning_car_ranks_top_three_from_telemetry(warehouse: Path, scores: pd.DataFrame, race_id: int) -> None:
+def test_race_winning_car_ranks_top_three_from_telemetry(warehouse: Warehouse, scores: pd.DataFrame, race_id: int) -> None:
     race = scores[scores["race_id"] == race_id]
     assert set(race["score_source"]) == {car_performance.TELEMETRY}
     assert set(race["area"]) == {*car_performance.TELEMETRY_AREAS, car_performance.OVERALL}

@@ -12,6 +12,7 @@ import pytest
 
 from ml import drift, drift_calibration
 from ml.drift_calibration import HOT_SLOW_SHIFT, LAP_CATEGORICAL, LAP_NUMERICAL
+from transforms.warehouse import Warehouse
 
 SEEDS = range(50)
 MAX_FALSE_ALARM_RATE = 0.05
@@ -20,11 +21,11 @@ MIN_DETECTION_RATE = 0.95
 
 @pytest.fixture(scope="module")
 def laps(built_home: Path) -> pd.DataFrame:
-    return drift_calibration.season_laps(built_home / "warehouse.duckdb", [2024])
+    return drift_calibration.season_laps(Warehouse.at(built_home), [2024])
 
 
 def test_splits_are_reproducible(built_home: Path, laps: pd.DataFrame) -> None:
-    again = drift_calibration.season_laps(built_home / "warehouse.duckdb", [2024])
+    again = drift_calibration.season_laps(Warehouse.at(built_home), [2024])
     pd.testing.assert_frame_equal(laps, again)
     first, second = drift_calibration.random_halves(laps, seed=7), drift_calibration.random_halves(again, seed=7)
     pd.testing.assert_frame_equal(first[0], second[0])
@@ -75,7 +76,7 @@ def test_the_report_shows_the_numbers_the_decision_used(laps: pd.DataFrame, tmp_
 
 
 def test_a_finished_training_weekend_does_not_ask_for_retraining(built_home: Path) -> None:
-    reference = drift.reference_rows(built_home / "warehouse.duckdb")
+    reference = drift.reference_rows(Warehouse.at(built_home))
     trials = drift_calibration.run_trials(drift_calibration.weekend_splits(reference, len(SEEDS), seed=0),
                                           drift.MONITORED_COLUMNS)
     assert trials.columns["trial"].nunique() == len(SEEDS)

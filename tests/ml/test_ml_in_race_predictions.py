@@ -22,8 +22,7 @@ REQUIRED_OVERTAKE_COLUMNS = ["race_id", "season", "round", "lap_number", "driver
 
 @pytest.fixture()
 def scratch_home(ml_paths: MlPaths, tmp_path: Path) -> MlPaths:
-    (tmp_path / "warehouse.duckdb").symlink_to(ml_paths.warehouse)
-    return MlPaths(tmp_path)
+    return MlPaths(tmp_path, ml_paths.warehouse)
 
 
 def _short_history(paths: MlPaths, split: TimeSplit) -> TimeSplit:

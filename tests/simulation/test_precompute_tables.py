@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from simulation.championship import ChampionshipInput, simulate_championship
 from simulation.defaults import default_circuit
 from simulation.params import RaceParams
 from simulation.precompute import Entrant, field_strategies
+from transforms.warehouse import Warehouse, reading
 
 
 def test_one_field_simulation_gives_every_driver_every_plan() -> None:
@@ -39,14 +39,11 @@ def test_constructors_title_adds_the_teams_drivers() -> None:
 
 @pytest.mark.slow
 def test_next_race_strategy_covers_the_italian_gp_field(built_home: Path) -> None:
-    con = duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True)
-    try:
+    with reading(Warehouse.at(built_home)) as con:
         table = con.execute("select * from marts.next_race_strategy where race_key = '2025-16'").df()
         entrants = con.execute("select count(*) from marts.predictions_race_entries where race_id = 1160").fetchone()
         sc = con.execute("select circuit_ref, sc_probability from marts.circuit_safety_car_probability").df()
         odds = con.execute("select * from marts.championship_odds where race_key = '2025-15'").df()
-    finally:
-        con.close()
     assert table["driver_id"].nunique() == 20 == (entrants[0] if entrants else 0)
     assert (table["race_id"] == 1160).all() and (table["circuit_ref"] == "monza").all()
     assert (table["n_simulations"] == 10_000).all()

@@ -17,11 +17,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 import requests
+from home_copies import copy_home
 
 from orchestration.main_run import DAGSTER_YAML
+from transforms.warehouse import Warehouse, analyst_connection, reading, writing
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -95,7 +96,7 @@ def _wait_until_loaded(dagit: Dagit) -> None:
 def home(built_home: Path, archive_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the session's built home: the run below writes into it, the built home stays untouched."""
     copy = tmp_path_factory.mktemp("ui") / "home"
-    shutil.copytree(built_home, copy, ignore=shutil.ignore_patterns("DONE"))
+    copy_home(built_home, copy)
     # the instance config of a fresh home (the built home may predate it)
     (copy / "dagster" / "dagster.yaml").write_text(DAGSTER_YAML)
     return copy
@@ -152,28 +153,33 @@ def test_code_location_loads_everything_it_declares(dagit: Dagit) -> None:
 
 
 def test_materialize_from_the_command_line(home: Path, archive_dir: Path) -> None:
-    """The README's `dagster asset materialize` line, on another race than the launched run's."""
-    race, warehouse = "2025-13", home / "warehouse.duckdb"
-    count = f"select count(*) from marts.time_lost where race_key = '{race}'"
-    with duckdb.connect(str(warehouse)) as con:
-        [(before,)] = con.execute(count).fetchall()
-        con.execute(f"delete from marts.time_lost where race_key = '{race}'")
-    assert before > 0
-    proc = subprocess.run([str(BIN / "dagster"), "asset", "materialize", "-m", "orchestration.definitions",
-                           "--select", "marts/time_lost", "--partition", race], cwd=REPO, env=_env(home, archive_dir),
-                          capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        assert con.execute(count).fetchall() == [(before,)]
+    """The README's `dagster asset materialize` line, twice at once on two other races than the launched run's (two
+    runs, multiprocess executor, both writing the warehouse), while an analyst's connection stays open."""
+    races, warehouse = ("2025-13", "2025-12"), Warehouse.at(home)
+    count = "select race_key, count(*) from marts.time_lost where race_key in (?, ?) group by all order by 1"
+    with writing(warehouse) as con:
+        before = con.execute(count, list(races)).fetchall()
+        con.execute("delete from marts.time_lost where race_key in (?, ?)", list(races))
+    assert [race for race, _ in before] == sorted(races)
+    analyst = analyst_connection(warehouse)
+    runs = [subprocess.Popen([str(BIN / "dagster"), "asset", "materialize", "-m", "orchestration.definitions",
+                              "--select", "marts/time_lost", "--partition", race], cwd=REPO,
+                             env=_env(home, archive_dir), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for race in races]
+    seen_while_running = analyst.execute(count, list(races)).fetchall()
+    errors = [run.communicate(timeout=600)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [e[-3000:] for e in errors]
+    assert analyst.execute(count, list(races)).fetchall() == before  # the open connection sees the new snapshot
+    analyst.close()
+    assert len(seen_while_running) <= 2
+    with reading(warehouse) as con:
+        assert con.execute(count, list(races)).fetchall() == before
 
 
-def _race_rows(warehouse: Path) -> dict[str, int]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+def _race_rows(warehouse: Warehouse) -> dict[str, int]:
+    with reading(warehouse) as con:
         return {t: con.execute(f"select count(*) from marts.{t} where race_key = ?", [RACE]).fetchone()[0]  # type: ignore[index]
                 for t in RACE_TABLES}
-    finally:
-        con.close()
 
 
 LAUNCH = """mutation($params: ExecutionParams!) { launchRun(executionParams: $params) { __typename
@@ -185,15 +191,12 @@ FAILURES = """query($id: ID!) { logsForRun(runId: $id) { ... on EventConnection 
 
 
 def test_launch_race_partition_through_the_webserver(dagit: Dagit, home: Path) -> None:
-    warehouse = home / "warehouse.duckdb"
+    warehouse = Warehouse.at(home)
     before = _race_rows(warehouse)
     assert before["time_lost"] > 0 and before["race_stories"] > 0, before  # the built home has this race...
-    con = duckdb.connect(str(warehouse))
-    try:  # ...so remove it: only the run can put the rows back
+    with writing(warehouse) as con:  # ...so remove it: only the run can put the rows back
         for table in RACE_TABLES:
             con.execute(f"delete from marts.{table} where race_key = ?", [RACE])
-    finally:
-        con.close()
     assert not any(_race_rows(warehouse).values())
 
     params = {"selector": {"repositoryLocationName": "undercut", "repositoryName": "__repository__",
@@ -211,14 +214,11 @@ def test_launch_race_partition_through_the_webserver(dagit: Dagit, home: Path) -
     assert run["status"] == "SUCCESS", failures
 
     assert _race_rows(warehouse) == before
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
+    with reading(warehouse) as con:
         headline = con.execute("select text from marts.race_stories where race_key = ? and language = 'en' and "
                                "tone = 'neutral' and length = 'short' order by story_rank limit 1", [RACE]).fetchone()
         fastest = con.execute("select team_name from marts.car_performance_scores where race_key = ? and "
                               "area = 'overall' and rank = 1", [RACE]).fetchone()
-    finally:
-        con.close()
     assert headline == ("Norris wins the Hungarian Grand Prix.",)
     assert fastest == ("McLaren",)
 

@@ -22,6 +22,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.defs.dbt.resources import dbt_environment, dbt_project, ensure_manifest
 from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from transforms.warehouse import recording_race_landings, write_lock
 
 WAREHOUSE_RAW_SCHEMA = AssetKey(["warehouse_raw_schema"])
 
@@ -53,8 +54,12 @@ translator = UndercutDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator, name="undercut_dbt",
              pool=WAREHOUSE_POOL)
 def undercut_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, undercut: UndercutResource) -> Iterator[Any]:
-    """`dbt build` of the selected models: runs them and their tests (reported as asset checks)."""
-    with dbt_environment(undercut.settings):
+    """`dbt build` of the selected models: runs them and their tests (reported as asset checks).
+
+    dbt commits from its own process: it holds the warehouse's write lock meanwhile, and the races whose results
+    land are recorded with the snapshot before them (`ops.race_landings`)."""
+    warehouse = undercut.settings.warehouse
+    with dbt_environment(undercut.settings), write_lock(warehouse), recording_race_landings(warehouse):
         yield from dbt.cli(["build"], context=context).stream()
 
 

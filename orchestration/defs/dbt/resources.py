@@ -60,6 +60,7 @@ def dbt_environment(settings: Settings) -> Iterator[None]:
     """Point dbt's profile at this deployment's warehouse and lake (dbt runs in its own process and reads env vars;
     the profile's default `.undercut` would otherwise resolve against the dbt project folder)."""
     wanted = {"UNDERCUT_HOME": str(settings.home), "UNDERCUT_LAKE_URI": settings.lake_uri,
+              "UNDERCUT_WAREHOUSE_CATALOG": settings.warehouse_catalog,
               "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     saved = {k: os.environ.get(k) for k in wanted}
     os.environ.update(wanted)

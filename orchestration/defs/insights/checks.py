@@ -12,7 +12,7 @@ from transforms.warehouse import read_frame
 @asset_check(asset=AssetKey(["marts", TIME_LOST]), name="time_lost_valid", pool=WAREHOUSE_POOL)
 def time_lost_valid(undercut: UndercutResource) -> AssetCheckResult:
     """Positive seconds in known categories; each driver's total is the sum of its items."""
-    row = read_frame(undercut.settings.warehouse_path, f"""
+    row = read_frame(undercut.settings.warehouse, f"""
         select count(*) as n_rows,
                count(*) filter (where seconds_lost <= 0 or category not in (select unnest(?))) as bad_items,
                (select count(*) from (select race_key, driver_id from marts.{TIME_LOST} group by all
@@ -26,7 +26,7 @@ def time_lost_valid(undercut: UndercutResource) -> AssetCheckResult:
 def every_story_narrated(undercut: UndercutResource) -> AssetCheckResult:
     """Every story has a non-empty text in every language, tone and length; every race has its result story."""
     variants = len(LOCALES) * len(TONES) * len(LENGTHS)
-    row = read_frame(undercut.settings.warehouse_path, f"""
+    row = read_frame(undercut.settings.warehouse, f"""
         select count(distinct race_key) as races,
                (select count(*) from (select race_key, story_rank from marts.{RACE_STORIES} group by all
                 having count(*) filter (where length(trim(text)) > 0) <> {variants})) as incomplete_stories,
@@ -41,7 +41,7 @@ def every_story_narrated(undercut: UndercutResource) -> AssetCheckResult:
 @asset_check(asset=AssetKey(["marts", BATTLE_FORECAST]), name="forecast_in_range", pool=WAREHOUSE_POOL)
 def forecast_in_range(undercut: UndercutResource) -> AssetCheckResult:
     """Gaps within 1.5 s, probabilities and confidence in [0, 1], intensity 1-10."""
-    row = read_frame(undercut.settings.warehouse_path, f"""
+    row = read_frame(undercut.settings.warehouse, f"""
         select count(*) as n_rows,
                count(*) filter (where gap_s > 1.5 or p_overtake not between 0 and 1
                                 or p_overtake_5_laps not between 0 and 1 or confidence not between 0 and 1

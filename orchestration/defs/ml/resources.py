@@ -15,4 +15,4 @@ class MlResource(ConfigurableResource):  # type: ignore[type-arg]
 
     @property
     def paths(self) -> MlPaths:
-        return MlPaths(Settings(home=self.home).home)  # type: ignore[arg-type]
+        return MlPaths.from_settings(Settings(home=self.home))  # type: ignore[arg-type]

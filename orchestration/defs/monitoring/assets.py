@@ -3,7 +3,6 @@ with its retraining decision. The partition is the race weekend (`YYYY-RR`); sin
 `context.partition_keys`."""
 
 from datetime import datetime
-from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
@@ -20,7 +19,7 @@ from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
 from transforms.derived import Publisher
 from transforms.sessions import parse_race_key, race_key
-from transforms.warehouse import read_frame
+from transforms.warehouse import Warehouse, read_frame
 
 GROUP = "monitoring"
 CAR_PERFORMANCE_TABLE = "car_performance_scores"
@@ -29,7 +28,7 @@ CAR_PERFORMANCE_TABLE = "car_performance_scores"
 MAX_INLINE_PLOT_PARTITIONS = 3
 
 
-def race_ids(warehouse: Path, keys: list[str]) -> dict[str, int]:
+def race_ids(warehouse: Warehouse, keys: list[str]) -> dict[str, int]:
     """Race key -> Ergast race id for the keys in the calendar."""
     calendar = read_frame(warehouse, "select race_id, season, round from marts.dim_races")
     by_key = {race_key(int(s), int(r)): int(i) for i, s, r in calendar[["race_id", "season", "round"]].to_numpy()}
@@ -50,8 +49,8 @@ def race_ids(warehouse: Path, keys: list[str]) -> dict[str, int]:
 )
 def car_performance_scores(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
-    ids = race_ids(settings.warehouse_path, context.partition_keys)
-    scores = car_performance.race_scores(settings.warehouse_path, ids.values())
+    ids = race_ids(settings.warehouse, context.partition_keys)
+    scores = car_performance.race_scores(settings.warehouse, ids.values())
     by_race = dict(tuple(scores.groupby("race_id")))
     rows = 0
     plotted: list[str] = []
@@ -92,7 +91,7 @@ def car_performance_scores(context: AssetExecutionContext, undercut: UndercutRes
 )
 def drift_report(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
-    warehouse = settings.warehouse_path
+    warehouse = settings.warehouse
     reference = drift.reference_rows(warehouse)
     decisions = []
     with Publisher(settings) as publisher:

@@ -13,7 +13,7 @@ from transforms.warehouse import read_frame, table_exists
              description="Scores within 0–100; one overall index per team and race, and the best team of every area "
                          "scores 100")
 def car_performance_scale(undercut: UndercutResource) -> AssetCheckResult:
-    warehouse = undercut.settings.warehouse_path
+    warehouse = undercut.settings.warehouse
     if not table_exists(warehouse, "marts", CAR_PERFORMANCE_TABLE):
         return AssetCheckResult(passed=False, metadata={"error": "table missing"})
     row = read_frame(warehouse, f"""
@@ -35,7 +35,7 @@ def car_performance_scale(undercut: UndercutResource) -> AssetCheckResult:
 @asset_check(asset=AssetKey(["monitoring", "drift_report"]), pool=WAREHOUSE_POOL,
              description="Drift shares within [0, 1] and every decision recorded with its thresholds")
 def drift_decisions_valid(undercut: UndercutResource) -> AssetCheckResult:
-    warehouse = undercut.settings.warehouse_path
+    warehouse = undercut.settings.warehouse
     if not table_exists(warehouse, "marts", drift.DECISIONS_TABLE):
         return AssetCheckResult(passed=True, metadata={"decisions": 0})
     row = read_frame(warehouse, f"""

@@ -14,7 +14,7 @@ from orchestration.defs.resources import UndercutResource
                     "says retrain; one run per batch of decisions (run_key = the newest decision)")
 def drift_retrain_sensor(context: SensorEvaluationContext, undercut: UndercutResource) -> RunRequest | SkipReason:
     after = datetime.fromisoformat(context.cursor) if context.cursor else None
-    decisions = drift.decisions_after(undercut.settings.warehouse_path, after)
+    decisions = drift.decisions_after(undercut.settings.warehouse, after)
     if decisions.empty:
         return SkipReason("no new drift decision")
     newest = decisions.iloc[-1]

@@ -52,8 +52,8 @@ def _race_ids(tables: MartTables) -> dict[str, int]:
 
 
 def _names(settings: Settings) -> dict[str, dict[int, str]]:
-    drivers = read_frame(settings.warehouse_path, "select driver_id, driver_code, driver_ref from marts.dim_drivers")
-    teams = read_frame(settings.warehouse_path, "select constructor_id, constructor_ref from marts.dim_constructors")
+    drivers = read_frame(settings.warehouse, "select driver_id, driver_code, driver_ref from marts.dim_drivers")
+    teams = read_frame(settings.warehouse, "select constructor_id, constructor_ref from marts.dim_constructors")
     return {"driver_id": dict(zip(drivers["driver_id"], drivers["driver_code"].fillna(drivers["driver_ref"]),
                                   strict=True)),
             "constructor_id": dict(zip(teams["constructor_id"], teams["constructor_ref"], strict=True))}
@@ -85,7 +85,7 @@ def safety_car_table(tables: MartTables) -> pd.DataFrame:
 )
 def circuit_safety_car_probability(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
-    table = safety_car_table(load_marts(settings.warehouse_path, lap_seasons=0))
+    table = safety_car_table(load_marts(settings.warehouse, lap_seasons=0))
     published = publish(settings, SC_TABLE, table)
     current = table[table["on_current_calendar"]]
     context.log.info(f"{len(table)} circuits, prior strengths {table.attrs.get('prior_strength')}")
@@ -108,7 +108,7 @@ def circuit_safety_car_probability(context: AssetExecutionContext, undercut: Und
 )
 def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
-    tables = load_marts(settings.warehouse_path)
+    tables = load_marts(settings.warehouse)
     upcoming = tables.races[tables.races["is_next_race"].fillna(False).astype(bool)]
     next_key = race_key(int(upcoming["season"].iloc[0]), int(upcoming["round"].iloc[0])) if len(upcoming) else None
     skipped = [k for k in context.partition_keys if k != next_key]
@@ -118,7 +118,7 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
         return MaterializeResult(metadata={"rows": 0, "next_race": str(next_key), "skipped_partitions": len(skipped)})
     race = upcoming.iloc[0]
     started = time.perf_counter()
-    sc_row = read_frame(settings.warehouse_path, f"select * from marts.{SC_TABLE} where circuit_ref = ?",
+    sc_row = read_frame(settings.warehouse, f"select * from marts.{SC_TABLE} where circuit_ref = ?",
                         [race["circuit_id"]])
     events = event_params(sc_row.iloc[0]) if len(sc_row) else default_circuit(race["circuit_id"])[0].events
     held = tables.races[(tables.races["circuit_id"] == race["circuit_id"]) & tables.races["has_results"].fillna(False)]
@@ -127,14 +127,14 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
     race_laps = int(race["race_laps"]) if pd.notna(race["race_laps"]) else int(
         latest_laps.groupby("race_id")["laps_completed"].max().iloc[-1])
     circuit = precompute.fitted_circuit(tables.fitting, race["circuit_id"], race_laps, events)
-    weather_samples = read_frame(settings.warehouse_path, "select race_id, air_temp_c, track_temp_c, humidity_pct, "
+    weather_samples = read_frame(settings.warehouse, "select race_id, air_temp_c, track_temp_c, humidity_pct, "
                                  "is_raining from marts.fct_session_weather where session_code = 'R'")
     own = weather_samples["race_id"] == race["race_id"]
     weather = precompute.circuit_climate(weather_samples, [int(race["race_id"])] if own.any() else
                                          held.sort_values("season")["race_id"].tail(precompute.CLIMATE_EDITIONS)
                                          .tolist())
     fitted_s = time.perf_counter() - started
-    predictions = read_frame(settings.warehouse_path, "select * from marts.predictions_race_entries where race_id = ?",
+    predictions = read_frame(settings.warehouse, "select * from marts.predictions_race_entries where race_id = ?",
                              [int(race["race_id"])])
     grid = predictions["predicted_qualifying_position"].fillna(predictions["predicted_finish_rank"])
     entrants = [
@@ -176,7 +176,7 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
 )
 def alternative_strategies(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
-    tables = load_marts(settings.warehouse_path, lap_seasons=ALL_LAP_SEASONS)
+    tables = load_marts(settings.warehouse, lap_seasons=ALL_LAP_SEASONS)
     ids = _race_ids(tables)
     keys = {ids[k]: k for k in context.partition_keys if k in ids}
     started, rows, done = time.perf_counter(), 0, []
@@ -201,9 +201,9 @@ def alternative_strategies(context: AssetExecutionContext, undercut: UndercutRes
 )
 def championship_odds(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
-    tables = load_marts(settings.warehouse_path, lap_seasons=0)
+    tables = load_marts(settings.warehouse, lap_seasons=0)
     ids = _race_ids(tables)
-    standings = read_frame(settings.warehouse_path, "select race_id, championship, driver_id, constructor_id, points, "
+    standings = read_frame(settings.warehouse, "select race_id, championship, driver_id, constructor_id, points, "
                            "wins from marts.fct_standings")
     after = set(standings["race_id"])
     rows, last, last_key = 0, None, ""

@@ -11,7 +11,7 @@ from transforms.warehouse import read_frame
 @asset_check(asset=AssetKey(["marts", NEXT_RACE_TABLE]), name="every_entrant_has_strategies", pool=WAREHOUSE_POOL)
 def every_entrant_has_strategies(undercut: UndercutResource) -> AssetCheckResult:
     """Each driver with a next-race prediction has a rank-1 plan with 10,000 simulations."""
-    frame = read_frame(undercut.settings.warehouse_path, f"""
+    frame = read_frame(undercut.settings.warehouse, f"""
         select p.driver_id, s.n_simulations
         from marts.predictions_race_entries p
         left join marts.{NEXT_RACE_TABLE} s on s.race_id = p.race_id and s.driver_id = p.driver_id and s.rank = 1
@@ -23,7 +23,7 @@ def every_entrant_has_strategies(undercut: UndercutResource) -> AssetCheckResult
 
 @asset_check(asset=AssetKey(["marts", SC_TABLE]), name="calendar_covered_and_in_range", pool=WAREHOUSE_POOL)
 def calendar_covered_and_in_range(undercut: UndercutResource) -> AssetCheckResult:
-    frame = read_frame(undercut.settings.warehouse_path, f"select * from marts.{SC_TABLE}")
+    frame = read_frame(undercut.settings.warehouse, f"select * from marts.{SC_TABLE}")
     probabilities = frame[["sc_probability", "vsc_only_probability", "red_flag_probability", "sc_lap1_share"]]
     in_range = bool(((probabilities >= 0) & (probabilities <= 1)).all(axis=None))
     calendar = int(frame["on_current_calendar"].sum())
