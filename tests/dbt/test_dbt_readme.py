@@ -9,7 +9,10 @@ from dbt_testlib import DBT_PROJECT_DIR, Warehouse
 
 pytestmark = pytest.mark.slow
 
-QUERIES = re.findall(r"```sql\n(.*?)```", (DBT_PROJECT_DIR / "README.md").read_text(), re.S)
+BLOCKS = re.findall(r"```sql\n(.*?)```", (DBT_PROJECT_DIR / "README.md").read_text(), re.S)
+# The time-travel example needs a refresh's history (pre-race predictions): tests/warehouse/test_refresh_history.py
+# runs it on the session's refreshed home.
+QUERIES = [q for q in BLOCKS if "ops.race_landings" not in q]
 
 
 def test_readme_has_five_example_queries() -> None:

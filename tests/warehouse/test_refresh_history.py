@@ -4,11 +4,15 @@ Dutch GP, then `undercut refresh` with it while tests/warehouse_reader.py kept q
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from transforms.warehouse import Warehouse, read_frame, reading, snapshot_before_race
+
+README = Path(__file__).resolve().parents[2] / "dbt_project" / "README.md"
+TIME_TRAVEL = next(q for q in re.findall(r"```sql\n(.*?)```", README.read_text(), re.S) if "ops.race_landings" in q)
 
 DUTCH_GP, DUTCH_GP_ID, ITALIAN_GP_ID = "2025-15", 1159, 1160
 
@@ -57,6 +61,9 @@ def test_pre_race_predictions_are_queryable_after_the_result_landed(built_home: 
     # now: Monza is the next race; the Dutch GP is a backtest row like any finished race
     assert set(now.loc[now["split"] == "next", "race_id"]) == {ITALIAN_GP_ID}
     assert set(now.loc[now["race_id"] == DUTCH_GP_ID, "split"]) <= {"train", "valid"}
+    # the README's example returns the same pre-race order, with the finishing positions beside it
+    readme = read_frame(warehouse, TIME_TRAVEL)
+    assert readme["predicted_finish_rank"].tolist() == list(range(1, 21)) and readme["finished"].notna().all()
     landed = read_frame(warehouse, "select race_key, snapshot_before from ops.race_landings where season = 2025 "
                                    "order by round")
     # every race landed with the first build except the Dutch GP, which landed later with the refresh

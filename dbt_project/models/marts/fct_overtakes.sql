@@ -5,46 +5,44 @@
 --   * lap 1 (no lap-0 running order in the timing data) and retirements (the retired car has no lap-L row).
 with laps as (
     select race_id, season, round, circuit_id, driver_id, constructor_id, lap_number, position, compound,
-           tyre_life_laps, is_in_lap, is_out_lap, track_state
+           tyre_life_laps, is_in_lap, is_out_lap, track_state,
+           -- the position at the end of lap L-1, when that lap is in the timing data
+           case when lag(lap_number) over previous = lap_number - 1 then lag(position) over previous end
+               as position_before
     from {{ ref('fct_laps') }}
     where position is not null and driver_id is not null
+    window previous as (partition by race_id, driver_id order by lap_number)
 ),
 
+-- One self-join on (race, lap): joining lap L-1 rows separately made DuckDB build a 14 GB intermediate result.
 pairs as (
     select
-        a_now.race_id,
-        a_now.season,
-        a_now.round,
-        a_now.circuit_id,
-        a_now.lap_number,
-        a_now.driver_id as overtaking_driver_id,
-        a_now.constructor_id as overtaking_constructor_id,
-        b_now.driver_id as overtaken_driver_id,
-        b_now.constructor_id as overtaken_constructor_id,
-        a_before.position as overtaking_position_before,
-        a_now.position as overtaking_position_after,
-        b_before.position as overtaken_position_before,
-        b_now.position as overtaken_position_after,
-        a_now.compound as overtaking_compound,
-        b_now.compound as overtaken_compound,
-        a_now.tyre_life_laps as overtaking_tyre_life_laps,
-        b_now.tyre_life_laps as overtaken_tyre_life_laps,
-        a_now.track_state
-    from laps as a_now
-    inner join laps as b_now
-        on b_now.race_id = a_now.race_id and b_now.lap_number = a_now.lap_number
-        and b_now.position > a_now.position
-    inner join laps as a_before
-        on a_before.race_id = a_now.race_id and a_before.driver_id = a_now.driver_id
-        and a_before.lap_number = a_now.lap_number - 1
-    inner join laps as b_before
-        on b_before.race_id = a_now.race_id and b_before.driver_id = b_now.driver_id
-        and b_before.lap_number = a_now.lap_number - 1
-    where a_before.position > b_before.position
-      and a_now.lap_number >= 2
-      and not (a_now.is_in_lap or a_now.is_out_lap or b_now.is_in_lap or b_now.is_out_lap)
-      and a_now.track_state in ('green', 'yellow')
-      and b_now.track_state in ('green', 'yellow')
+        a.race_id,
+        a.season,
+        a.round,
+        a.circuit_id,
+        a.lap_number,
+        a.driver_id as overtaking_driver_id,
+        a.constructor_id as overtaking_constructor_id,
+        b.driver_id as overtaken_driver_id,
+        b.constructor_id as overtaken_constructor_id,
+        a.position_before as overtaking_position_before,
+        a.position as overtaking_position_after,
+        b.position_before as overtaken_position_before,
+        b.position as overtaken_position_after,
+        a.compound as overtaking_compound,
+        b.compound as overtaken_compound,
+        a.tyre_life_laps as overtaking_tyre_life_laps,
+        b.tyre_life_laps as overtaken_tyre_life_laps,
+        a.track_state
+    from laps as a
+    inner join laps as b
+        on b.race_id = a.race_id and b.lap_number = a.lap_number and b.position > a.position
+    where a.position_before > b.position_before
+      and a.lap_number >= 2
+      and not (a.is_in_lap or a.is_out_lap or b.is_in_lap or b.is_out_lap)
+      and a.track_state in ('green', 'yellow')
+      and b.track_state in ('green', 'yellow')
 )
 
 select * from pairs
