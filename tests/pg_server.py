@@ -27,10 +27,11 @@ class PgServer:
     user: str
     password: str
     bin_dir: Path
+    dbname: str = "undercut"
 
-    def dsn_libpq(self, dbname: str = "undercut") -> str:
+    def dsn_libpq(self, dbname: str | None = None) -> str:
         """libpq conninfo without the password (it goes in PGPASSWORD: DuckDB echoes conninfo in errors)."""
-        return f"dbname={dbname} host={self.host} port={self.port} user={self.user}"
+        return f"dbname={dbname or self.dbname} host={self.host} port={self.port} user={self.user}"
 
     def create_database(self, name: str) -> None:
         subprocess.run([str(self.bin_dir / "createdb"), "-h", self.host, "-p", str(self.port), "-U", self.user, name],
@@ -65,7 +66,7 @@ def postgres_server() -> Iterator[PgServer]:
                    "-c full_page_writes=off")
         subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-t", "60",
                         "-o", options, "start"], check=True, capture_output=True)
-        server.create_database("undercut")
+        server.create_database(server.dbname)
         yield server
     finally:
         subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
