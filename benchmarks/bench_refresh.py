@@ -19,11 +19,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _undercut(command: str, home: Path, archive: Path) -> tuple[float, str]:
+def _undercut(command: str, home: Path, archive: Path, repo: Path = REPO) -> tuple[float, str]:
+    """Run `undercut <command>` with `repo`'s code (its directory first on PYTHONPATH, ahead of the editable install)."""
     env = {**os.environ, "UNDERCUT_HOME": str(home), "UNDERCUT_SOURCE": "archive", "UNDERCUT_ARCHIVE_DIR": str(archive),
-           "DAGSTER_HOME": str(home / "dagster")}
+           "DAGSTER_HOME": str(home / "dagster"),
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(repo), os.environ.get("PYTHONPATH")]))}
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "orchestration.cli", command], env=env, cwd=REPO, text=True,
+    proc = subprocess.run([sys.executable, "-m", "orchestration.cli", command], env=env, cwd=repo, text=True,
                           capture_output=True)
     wall = time.perf_counter() - start
     if proc.returncode:

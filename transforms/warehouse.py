@@ -20,6 +20,7 @@ import fcntl
 import importlib
 import json
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -131,6 +132,8 @@ def attach(con: duckdb.DuckDBPyConnection, warehouse: Warehouse, *, read_only: b
             raise WarehouseUnavailableError(f"{CATALOG_SETTING}={warehouse.catalog}: no warehouse there yet; build it "
                                             "with `undercut run` or point UNDERCUT_HOME at the home that has it")
         catalog_file.parent.mkdir(parents=True, exist_ok=True)
+        if not read_only:
+            _write_ahead_log(catalog_file)
     options = f"DATA_PATH '{warehouse.data_path}'" + (", READ_ONLY" if read_only else "")
     try:
         con.execute(f"ATTACH 'ducklake:{warehouse.catalog}' AS {ALIAS} ({options})")
@@ -139,6 +142,17 @@ def attach(con: duckdb.DuckDBPyConnection, warehouse: Warehouse, *, read_only: b
                                         f"catalog: {_redacted(_first_line(exc), warehouse)}") from None
     if not warehouse.is_s3 and not read_only:
         Path(warehouse.data_path).mkdir(parents=True, exist_ok=True)
+
+
+def _write_ahead_log(catalog_file: Path) -> None:
+    # In SQLite's default journal mode every reader's shared lock makes a committing writer wait and retry: a
+    # notebook querying in a loop made 20 commits take 18.9 s instead of 3.7 s; in WAL mode 6.7 s. The mode is a
+    # property of the file (set once; an empty file becomes the DuckLake catalog on ATTACH). Needs a local disk.
+    con = sqlite3.connect(catalog_file)
+    try:
+        con.execute("pragma journal_mode=wal")
+    finally:
+        con.close()
 
 
 def _first_line(exc: BaseException) -> str:
