@@ -35,11 +35,16 @@ def _undercut(command: str, home: Path, archive: Path, repo: Path = REPO) -> tup
     return wall, "\n".join([*steps, proc.stdout.strip()])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_rehearsal_arguments(parser: argparse.ArgumentParser) -> None:
+    """The archive and the race taken out of it, then put back by the refresh."""
     parser.add_argument("--archive", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--season", type=int, default=2025)
     parser.add_argument("--round", type=int, default=15)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_rehearsal_arguments(parser)
     parser.add_argument("--workdir", type=Path, default=None, help="keep the copy and home here (default: temp)")
     args = parser.parse_args()
 

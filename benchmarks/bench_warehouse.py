@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_refresh import REPO, _undercut
+from bench_refresh import REPO, _undercut, add_rehearsal_arguments
 
 README = REPO / "dbt_project" / "README.md"
 
@@ -137,9 +137,7 @@ def run_queries(repo: Path, home: Path, repeats: int, readme: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--archive", type=Path, default=REPO.parent / "shared" / "data")
-    parser.add_argument("--season", type=int, default=2025)
-    parser.add_argument("--round", type=int, default=15)
+    add_rehearsal_arguments(parser)
     parser.add_argument("--repo", type=Path, default=REPO, help="the checkout whose code runs (default: this one)")
     parser.add_argument("--workdir", type=Path, default=None, help="keep the archive copy and home here (default: temp)")
     parser.add_argument("--skip-build", action="store_true", help="only the queries, on an existing --home")

@@ -167,17 +167,22 @@ def _redacted(text: str, warehouse: Warehouse) -> str:
     return text
 
 
-def analyst_connection(warehouse: Warehouse) -> duckdb.DuckDBPyConnection:
-    """A connection of its own with the warehouse attached read-only as the default database (notebooks,
-    `undercut sql`): it may stay open through refreshes, each query seeing the latest committed snapshot."""
+def _connect(warehouse: Warehouse, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB instance with `warehouse` attached as the default database."""
     con = duckdb.connect(":memory:")
     try:
-        attach(con, warehouse, read_only=True)
+        attach(con, warehouse, read_only=read_only)
         con.execute(f"USE {ALIAS}")
     except BaseException:
         con.close()
         raise
     return con
+
+
+def analyst_connection(warehouse: Warehouse) -> duckdb.DuckDBPyConnection:
+    """A connection of its own with the warehouse attached read-only as the default database (notebooks,
+    `undercut sql`): it may stay open through refreshes, each query seeing the latest committed snapshot."""
+    return _connect(warehouse, read_only=True)
 
 
 _instances: dict[tuple[int, Warehouse], duckdb.DuckDBPyConnection] = {}
@@ -188,25 +193,9 @@ def _instance(warehouse: Warehouse) -> duckdb.DuckDBPyConnection:
     """This process's DuckDB instance with `warehouse` attached (keyed by PID: a forked child opens its own)."""
     key = (os.getpid(), warehouse)
     with _instances_lock:
-        con = _instances.get(key)
-        if con is None:
-            con = duckdb.connect(":memory:")
-            try:
-                attach(con, warehouse)
-            except BaseException:
-                con.close()
-                raise
-            _instances[key] = con
-        return con
-
-
-def close_all() -> None:
-    """Close this process's warehouse instances (tests; processes that move homes)."""
-    with _instances_lock:
-        for (pid, _), con in list(_instances.items()):
-            if pid == os.getpid():
-                con.close()
-        _instances.clear()
+        if key not in _instances:
+            _instances[key] = _connect(warehouse)
+        return _instances[key]
 
 
 @contextmanager
@@ -220,7 +209,7 @@ def reading(warehouse: Warehouse) -> Iterator[duckdb.DuckDBPyConnection]:
         cursor.close()
 
 
-_locks_held: dict[Path, int] = {}
+_locks_held: set[Path] = set()  # lock files this process holds
 
 
 @contextmanager
@@ -228,21 +217,18 @@ def write_lock(warehouse: Warehouse) -> Iterator[None]:
     """Serialise committing writers on a SQLite catalog, across processes (PostgreSQL arbitrates by itself).
 
     Re-entrant within a process (flock would deadlock against its own second handle); readers never take it."""
-    if warehouse.kind != "sqlite" or _locks_held.get(warehouse.lock_path):
-        _locks_held[warehouse.lock_path] = _locks_held.get(warehouse.lock_path, 0) + 1
-        try:
-            yield
-        finally:
-            _locks_held[warehouse.lock_path] -= 1
+    path = warehouse.lock_path
+    if warehouse.kind != "sqlite" or path in _locks_held:
+        yield
         return
-    warehouse.lock_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(warehouse.lock_path, "a") as handle:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
-        _locks_held[warehouse.lock_path] = 1
+        _locks_held.add(path)
         try:
             yield
         finally:
-            _locks_held[warehouse.lock_path] = 0
+            _locks_held.discard(path)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -302,7 +288,8 @@ def current_snapshot(warehouse: Warehouse) -> int:
     return int(row[0]) if row else 0
 
 
-LANDINGS_TABLE = "ops.race_landings"
+LANDINGS_SCHEMA, LANDINGS_NAME = "ops", "race_landings"
+LANDINGS_TABLE = f"{LANDINGS_SCHEMA}.{LANDINGS_NAME}"
 _RESULT_RACES = ("select r.race_id, r.season, r.round from marts.dim_races as r "
                  "where r.race_id in (select race_id from marts.fct_results)")
 
@@ -323,12 +310,16 @@ def _record_landings(warehouse: Warehouse, before: int) -> None:
     if not table_exists(warehouse, "marts", "fct_results"):
         return
     with writing(warehouse, "race landings") as con:
-        con.execute("create schema if not exists ops")
-        con.execute(f"create table if not exists {LANDINGS_TABLE} (race_key varchar, race_id integer, season integer, "
-                    "round integer, snapshot_before bigint, landed_at timestamp with time zone)")
+        create_landings_table(con)
         con.execute(f"""insert into {LANDINGS_TABLE}
             select printf('%d-%02d', season, round), race_id, season, round, ?, now()
             from ({_RESULT_RACES}) where race_id not in (select race_id from {LANDINGS_TABLE})""", [before])
+
+
+def create_landings_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"create schema if not exists {LANDINGS_SCHEMA}")
+    con.execute(f"create table if not exists {LANDINGS_TABLE} (race_key varchar, race_id integer, season integer, "
+                "round integer, snapshot_before bigint, landed_at timestamp with time zone)")
 
 
 def snapshot_before_race(warehouse: Warehouse, race_key: str) -> int:
@@ -346,8 +337,8 @@ def maintain(warehouse: Warehouse, keep: timedelta = timedelta(days=30),
     needs any more once they have been unreferenced for `grace` (a reader may still be scanning them)."""
     with write_lock(warehouse), reading(warehouse) as con:
         merged = con.execute(f"call ducklake_merge_adjacent_files('{ALIAS}')").fetchall()
-        kept = {int(v) for (v,) in con.execute(
-            f"select snapshot_before from {LANDINGS_TABLE}").fetchall()} if _has_landings(con) else set()
+        kept = {int(v) for (v,) in con.execute(f"select snapshot_before from {LANDINGS_TABLE}").fetchall()
+                } if table_exists(warehouse, LANDINGS_SCHEMA, LANDINGS_NAME) else set()
         expired = [int(v) for (v,) in con.execute(
             f"select snapshot_id from {ALIAS}.snapshots() where snapshot_time < now() - ?::interval "
             f"and snapshot_id < (select id from {ALIAS}.current_snapshot())", [f"{keep.total_seconds()} seconds"]
@@ -358,12 +349,6 @@ def maintain(warehouse: Warehouse, keep: timedelta = timedelta(days=30),
                               [f"{grace.total_seconds()} seconds"]).fetchall()
     return {"files_merged": len(merged), "snapshots_expired": len(expired), "snapshots_kept_for_history": len(kept),
             "files_deleted": len(deleted)}
-
-
-def _has_landings(con: duckdb.DuckDBPyConnection) -> bool:
-    schema, table = LANDINGS_TABLE.split(".")
-    return bool(con.execute("select count(*) from information_schema.tables where table_catalog = ? and "
-                            "table_schema = ? and table_name = ?", [ALIAS, schema, table]).fetchone()[0])  # type: ignore[index]
 
 
 def raw_view_sql(lake: Lake, spec: TableSpec) -> str:

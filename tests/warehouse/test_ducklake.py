@@ -75,9 +75,7 @@ def test_two_processes_write_at_once(lake: Warehouse, tmp_path: Path) -> None:
 
 def test_upkeep_keeps_the_snapshots_history_needs(lake: Warehouse) -> None:
     with writing(lake) as con:
-        con.execute("create schema ops")
-        con.execute(f"create table {warehouse.LANDINGS_TABLE} (race_key varchar, race_id integer, season integer, "
-                    "round integer, snapshot_before bigint, landed_at timestamp with time zone)")
+        warehouse.create_landings_table(con)
         con.execute("create table t as select 1 as version")
     kept = warehouse.current_snapshot(lake)
     with writing(lake) as con:
