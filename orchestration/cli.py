@@ -17,9 +17,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
         if args.command == "refresh":
-            plan, timings = run_refresh(Settings())
-            print("refreshed " + " ".join(f"{k}={','.join(v)}" for k, v in plan.keys.items() if v) if not
-                  plan.is_empty else "nothing new")
+            outcome = run_refresh(Settings())
+            timings = outcome.timings
+            print("refreshed " + " ".join(f"{job}={','.join(keys)}" if keys else job
+                                          for job, keys in outcome.ran.items()) if outcome.ran else "up to date")
         else:
             timings = run_main(Settings())
     except SourceUnavailableError as exc:

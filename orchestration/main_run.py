@@ -1,7 +1,9 @@
-"""`undercut run` (every partition) and `undercut refresh` (only what a new race weekend changed), in process.
+"""`undercut run` (every partition) and `undercut refresh` (only what is due), in process.
 
-Both walk the same job sequence (orchestration.defs.jobs.MAIN_SEQUENCE); a partitioned job runs over the keys of its
-partitions definition that are in scope: all of them for `run`, the refresh plan's for `refresh`."""
+Both first observe the source (new partitions, changed versions: orchestration.defs.sources.observe). `run` then
+walks orchestration.defs.jobs.MAIN_SEQUENCE over every partition; `refresh` walks the refresh sequence and runs
+each job over what orchestration.defs.planner finds due just before it, so a refresh after a failed or killed one
+finishes its work."""
 
 from __future__ import annotations
 
@@ -9,12 +11,13 @@ import logging
 import os
 import socket
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from orchestration.defs.partition_sync import RefreshPlan, plan_refresh, register_partitions
+from orchestration.defs.sources.observe import SourceObservation, observe_source
 from transforms.settings import Settings
 from transforms.sources import Source, open_source
 
@@ -52,20 +55,17 @@ def contiguous_ranges(ordered: Sequence[str], selected: Sequence[str]) -> list[t
     return ranges
 
 
-def _execute(settings: Settings, instance: DagsterInstance, job_name: str,
-             scope: Callable[[str, list[str]], list[str]] | None, timings: dict[str, float]) -> None:
+def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selected: list[str] | None,
+             timings: dict[str, float]) -> None:
+    """Run a job in process: over the `selected` partition keys (None: all) when it is partitioned."""
     from orchestration.definitions import defs
 
     job_def = defs.resolve_job_def(job_name)
     runs: list[dict[str, str]] = [{}]
     if job_def.partitions_def is not None:
         keys = list(job_def.partitions_def.get_partition_keys(dynamic_partitions_store=instance))
-        selected = scope(job_def.partitions_def.name, keys) if scope else keys  # type: ignore[attr-defined,unused-ignore]
-        if not selected:
-            log.info("%s: nothing to do", job_name)
-            return
         runs = [{ASSET_PARTITION_RANGE_START_TAG: a, ASSET_PARTITION_RANGE_END_TAG: b}
-                for a, b in contiguous_ranges(keys, selected)]
+                for a, b in contiguous_ranges(keys, keys if selected is None else selected)]
     start = time.perf_counter()
     for tags in runs:
         log.info("%s: running %s", job_name, f"partitions {tags}" if tags else "")
@@ -135,37 +135,56 @@ def _prepare(settings: Settings) -> tuple[Source, DagsterInstance]:
     return source, instance
 
 
+def _observe(source: Source, instance: DagsterInstance) -> SourceObservation:
+    observation = observe_source(instance, source)
+    observation.record(instance)
+    log.info("source: %s new partitions, %d changed versions",
+             ", ".join(f"{len(v)} {k}" for k, v in observation.new_partitions.items()), len(observation.events))
+    return observation
+
+
 def run_main(settings: Settings) -> dict[str, float]:
     source, instance = _prepare(settings)
     from orchestration.defs.jobs import MAIN_SEQUENCE  # loads every asset module: only once the source is usable
 
-    sync = register_partitions(instance, source)
-    log.info("registered %d new seasons, %d new sessions, %d new races", len(sync.new_seasons),
-             len(sync.new_sessions), len(sync.new_races))
+    _observe(source, instance)
     timings: dict[str, float] = {}
     for job in MAIN_SEQUENCE:
         _execute(settings, instance, job.name, None, timings)
     return timings
 
 
-def run_refresh(settings: Settings) -> tuple[RefreshPlan, dict[str, float]]:
-    """Register what the source has new, then materialise only the partitions it touches and the unpartitioned
-    assets downstream of them. Models are retrained only when the drift decision asks for it."""
+@dataclass
+class RefreshOutcome:
+    """What a refresh did: the source's changes, and the partition keys (or [] if unpartitioned) each job ran."""
+
+    observation: SourceObservation
+    ran: dict[str, list[str]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def run_refresh(settings: Settings) -> RefreshOutcome:
+    """Observe the source, then run each job of the refresh sequence over what is due just before it. Models are
+    retrained only when the drift decision asks for it."""
     source, instance = _prepare(settings)
+    from orchestration.definitions import defs
     from orchestration.defs.jobs import refresh_sequence
+    from orchestration.defs.planner import Planner
 
-    plan = plan_refresh(instance, source)
-    plan.sync.register(instance)
-    timings: dict[str, float] = {}
-    if plan.is_empty:
-        log.info("refresh: the source has nothing new")
-        return plan, timings
-    log.info("refresh plan: %s", {k: v for k, v in plan.keys.items() if v})
-
-    def scope(partitions_name: str, keys: list[str]) -> list[str]:
-        planned = set(plan.keys.get(partitions_name, []))
-        return [k for k in keys if k in planned]
-
+    outcome = RefreshOutcome(_observe(source, instance))
+    planner = Planner(instance, defs.resolve_asset_graph())
     for job_name in refresh_sequence(settings):
-        _execute(settings, instance, job_name, scope, timings)
-    return plan, timings
+        job_def = defs.resolve_job_def(job_name)
+        assets = job_def.asset_layer.executable_asset_keys
+        if job_def.partitions_def is None:
+            due: list[str] | None = [] if planner.is_due(assets) else None
+        else:
+            keys = job_def.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+            due = planner.due_partitions(assets, keys) or None
+        if due is None:
+            log.info("%s: up to date", job_name)
+            continue
+        log.info("%s: due %s", job_name, due or "(unpartitioned)")
+        _execute(settings, instance, job_name, due or None, outcome.timings)
+        outcome.ran[job_name] = list(dict.fromkeys(outcome.ran.get(job_name, []) + due))
+    return outcome

@@ -28,6 +28,7 @@ import pyarrow.parquet as pq
 
 from transforms.schemas import HISTORICAL, SESSION_KEY_NAMES, TABLES, Partitioning, SchemaError, TableSpec, conform
 from transforms.sessions import SessionRef, UnknownSessionError
+from transforms.source_versions import session_digests
 
 log = logging.getLogger("undercut.archive")
 
@@ -184,6 +185,12 @@ class ArchiveSource:
 
     def sessions(self) -> list[SessionRef]:
         return sorted(self._weekend["session_laps"][1])
+
+    def session_versions(self) -> dict[SessionRef, str]:
+        """A content digest per session: its rows of every weekend file, and its telemetry and corner files."""
+        corners = [p.read_bytes() for p in sorted((self.root / "telemetry").glob("circuit_corners_*.csv"))]
+        files = {ref: [path.read_bytes(), *corners] for ref, path in self._telemetry_sessions.items()}
+        return session_digests(self._weekend, files)
 
     def _telemetry_files(self) -> Iterator[Path]:
         yield from sorted((self.root / "telemetry").glob("car_telemetry_*.parquet"))

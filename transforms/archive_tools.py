@@ -11,6 +11,7 @@ import csv
 import gzip
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -85,3 +86,54 @@ def copy_without_race(src: Path, dest: Path, season: int, round: int) -> dict[st
 def _is_race_telemetry(path: Path, season: int, race_name: str) -> bool:
     first = pq.read_table(path, columns=["Year", "EventName"]).slice(0, 1).to_pylist()[0]
     return bool(first["Year"] == season and f"{season} {first['EventName']}" == race_name)
+
+
+def _rewrite_csv(path: Path, change: Callable[[list[dict[str, str]]], None]) -> None:
+    """Rewrite a CSV in place (a real file: a symlinked one is copied first) after `change` edits its rows."""
+    text = path.read_text(encoding="utf-8")
+    rows = list(csv.DictReader(text.splitlines()))
+    change(rows)
+    path.unlink()
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def revise_result(archive: Path, season: int, round: int) -> tuple[str, str]:
+    """A stewards' revision, as the source would republish it: in an archive copy made by `copy_without_race` (or
+    any copy whose files may be symlinks), P2 gets a 5 s time penalty that drops him behind P3. Positions, points and
+    time swap in results.csv; both drivers' championship points move by the difference from that race to the end
+    of the season, and the standings' order follows. Returns the driverIds (demoted, promoted)."""
+    folder = archive / "historical"
+    race_id, _ = _race(folder.parent, season, round)
+    calendar = csv.DictReader((folder / "races.csv").read_text(encoding="utf-8").splitlines())
+    season_races = [int(r["raceId"]) for r in calendar if int(r["year"]) == season and int(r["round"]) >= round]
+    swapped: dict[str, str] = {}
+
+    def swap_p2_p3(rows: list[dict[str, str]]) -> None:
+        second, third = (next(r for r in rows if r["raceId"] == str(race_id) and r["positionOrder"] == p)
+                         for p in ("2", "3"))
+        for column in ("position", "positionText", "positionOrder", "points"):
+            second[column], third[column] = third[column], second[column]
+        second["milliseconds"] = str(int(third["milliseconds"]) + 5_000)  # behind the driver he now trails
+        second["time"] = "+penalty"
+        swapped.update(demoted=second["driverId"], promoted=third["driverId"],
+                       delta=str(float(third["points"]) - float(second["points"])))
+
+    def move_points(rows: list[dict[str, str]]) -> None:
+        delta = float(swapped["delta"])  # what the promoted driver gained, the demoted one lost
+        for race in season_races:
+            entries = [r for r in rows if int(r["raceId"]) == race]
+            for r in entries:
+                if r["driverId"] in (swapped["demoted"], swapped["promoted"]):
+                    sign = 1 if r["driverId"] == swapped["promoted"] else -1
+                    r["points"] = f"{float(r['points']) + sign * delta:g}"
+            # ties keep their published order
+            ranked = sorted(entries, key=lambda r: (-float(r["points"]), int(r["position"])))
+            for position, r in enumerate(ranked, start=1):
+                r["position"] = r["positionText"] = str(position)
+
+    _rewrite_csv(folder / "results.csv", swap_p2_p3)
+    _rewrite_csv(folder / "driver_standings.csv", move_points)
+    return swapped["demoted"], swapped["promoted"]

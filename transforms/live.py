@@ -61,6 +61,11 @@ class LiveSource:
                     out.append(ref)
         return out
 
+    def session_versions(self) -> dict[SessionRef, str]:
+        # FastF1 publishes a session once, final (see SESSION_DURATION): being listed is its version. Revisions
+        # of results come through Jolpica's season tables, whose current-season pages the cache expires.
+        return dict.fromkeys(self.sessions(), "listed")
+
     def weekend_table(self, name: str, session: SessionRef) -> pa.Table:
         telemetry = name == "car_telemetry"
         if self._loaded is None or self._loaded[0] != session or (telemetry and not self._loaded[1]):

@@ -28,6 +28,8 @@ class Source(Protocol):
 
     def weekend_table(self, name: str, session: SessionRef) -> pa.Table: ...
 
+    def session_versions(self) -> dict[SessionRef, str]: ...
+
 
 HOW_TO_ARCHIVE = ("to run offline, point undercut at an archive folder: "
                   "UNDERCUT_SOURCE=archive UNDERCUT_ARCHIVE_DIR=../shared/data make run")

@@ -5,7 +5,7 @@ import logging
 from collections.abc import Iterator
 from datetime import datetime
 
-from dagster import AssetKey, AssetSelection, define_asset_job
+from dagster import AssetSelection, define_asset_job
 
 from ml import drift
 from orchestration.defs.dbt.assets import dbt_job
@@ -48,8 +48,6 @@ race_job = define_asset_job(
     "race_job", AssetSelection.assets(*insight_assets, car_performance_scores,
                                       *[a for a in strategy_assets if a is not circuit_safety_car_probability]),
     description="Everything computed per race: strategy precompute, car performance, insights")
-# A race partition counts as computed once this asset has it (see orchestration.defs.races.sensors).
-RACE_MARKER = AssetKey(["marts", "race_stories"])
 
 INGEST_SEQUENCE = (reference_job, historical_job, weekend_job, warehouse_job, dbt_job)
 MAIN_SEQUENCE = (*INGEST_SEQUENCE, ml_job, drift_job, safety_car_job, race_job)
@@ -68,6 +66,7 @@ def refresh_sequence(settings: Settings) -> Iterator[str]:
     yield ml_job.name if retrain else ml_predict_job.name
     yield safety_car_job.name
     yield race_job.name
+    yield drift_job.name  # the next race's weekend against the predictions just made
 
 
 ALL_JOBS = (*MAIN_SEQUENCE, ml_predict_job)

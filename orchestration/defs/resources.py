@@ -42,8 +42,8 @@ class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         # every warehouse snapshot this process commits names the run that wrote it
-        if context.run_id:
-            set_commit_tags(run_id=context.run_id)
+        if context.run is not None:
+            set_commit_tags(run_id=context.run.run_id)
 
     @property
     def settings(self) -> Settings:

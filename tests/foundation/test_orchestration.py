@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from dagster import AssetKey, DagsterInstance, materialize
+from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from orchestration.definitions import defs
 from orchestration.defs.resources import UndercutResource
@@ -93,13 +94,20 @@ def test_calendar_sensor_registers_and_requests_new_partitions(archive_dir: Path
     from orchestration.defs.weekend.sensors import calendar_sensor
 
     instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("session", ["2018-01-R"])  # already known: not requested again
+    # registered by an earlier tick whose run never materialised it: registered is not done, it is requested
+    instance.add_dynamic_partitions("session", ["2018-01-R"])
     resource = UndercutResource(home=str(tmp_path), source_kind="archive", archive_dir=str(archive_dir),
                                 lake_uri=str(tmp_path / "lake"), jolpica_url="http://127.0.0.1:9")
-    result = calendar_sensor(build_sensor_context(instance=instance, resources={"undercut": resource}))
+    result = calendar_sensor(build_sensor_context(instance=instance, resources={"undercut": resource},
+                                                  definitions=defs))
     added = {r.partitions_def_name: list(r.partition_keys) for r in result.dynamic_partitions_requests}
     assert added["season"][0] == "1950" and len(added["season"]) == 76
     assert len(added["session"]) == 196 and added["session"][-1] == "2025-15-R"
     assert len(added["race"]) == 145 and added["race"][-2:] == ["2025-15", "2025-16"]  # raced ones + the next race
     jobs = {r.job_name for r in result.run_requests}
-    assert jobs == {"historical_job", "weekend_job"} and len(result.run_requests) == 76 + 196
+    assert jobs == {"historical_job", "weekend_job"} and len(result.run_requests) == 76 + 197
+    # every partition's source version is observed with the tick, and named in the run key
+    observed = {e.partition: e.tags[DATA_VERSION_TAG] for e in result.asset_events
+                if e.asset_key == AssetKey(["source", "fastf1_session"])}
+    first = next(r for r in result.run_requests if r.partition_key == "2018-01-R")
+    assert first.run_key == f"weekend_job:2018-01-R:{observed['2018-01-R']}:0"

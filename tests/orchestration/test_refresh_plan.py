@@ -1,40 +1,109 @@
-"""`undercut refresh` plans only what a new race weekend touches (archive copy without the 2025 Dutch GP -> full)."""
+"""The refresh planner on the real archive and a real (ephemeral) Dagster instance: what is due after a new race, a
+stewards' revision and a failed run, read from observations and materialisations only."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance
+from dagster import AssetKey, AssetMaterialization, DagsterInstance
+from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
-from orchestration.defs.partition_sync import register_partitions
-from orchestration.main_run import contiguous_ranges, plan_refresh
+from orchestration.defs.jobs import historical_job, race_job, warehouse_job, weekend_job
+from orchestration.defs.planner import Planner
+from orchestration.defs.sources.observe import observe_source
+from orchestration.main_run import contiguous_ranges
 from transforms.archive import ArchiveSource
-from transforms.archive_tools import copy_without_race
+from transforms.archive_tools import copy_without_race, revise_result
+
+JOBS = {"season": historical_job, "session": weekend_job, "race": race_job}
 
 
 @pytest.fixture(scope="module")
-def archive_before_zandvoort(archive_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dest = tmp_path_factory.mktemp("archive_minus_2025_15")
+def asset_graph() -> BaseAssetGraph:
+    from orchestration.definitions import defs
+
+    return defs.resolve_asset_graph()
+
+
+@pytest.fixture
+def archive_before_zandvoort(archive_dir: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "archive_minus_2025_15"
     removed = copy_without_race(archive_dir, dest, 2025, 15)
     assert removed["historical/results.csv"] == 20 and removed["historical/safety_cars.csv"] == 3
     assert removed["telemetry/car_telemetry_2025_dutch_gp_race.parquet"] == 1
     return dest
 
 
-def test_refresh_plans_only_the_new_race(archive_dir: Path, archive_before_zandvoort: Path) -> None:
+def _assets(graph: BaseAssetGraph, partitions: str) -> list[AssetKey]:
+    return sorted(JOBS[partitions].selection.resolve(graph))
+
+
+def _due(instance: DagsterInstance, graph: BaseAssetGraph) -> dict[str, list[str]]:
+    planner = Planner(instance, graph)
+    return {name: planner.due_partitions(_assets(graph, name), instance.get_dynamic_partitions(name))
+            for name in JOBS}
+
+
+def _materialise(instance: DagsterInstance, keys: list[AssetKey], partitions: list[str]) -> None:
+    """What a successful run records: a materialisation of each asset for each partition."""
+    for key in keys:
+        for partition in partitions:
+            instance.report_runless_asset_event(AssetMaterialization(asset_key=key, partition=partition))
+
+
+def _materialise_due(instance: DagsterInstance, graph: BaseAssetGraph) -> None:
+    for name, keys in _due(instance, graph).items():
+        _materialise(instance, _assets(graph, name), keys)
+
+
+def _observe(instance: DagsterInstance, archive: Path) -> None:
+    observe_source(instance, ArchiveSource(archive)).record(instance)
+
+
+def test_due_after_a_revision_a_failed_run_and_a_new_race(archive_dir: Path, archive_before_zandvoort: Path,
+                                                          asset_graph: BaseAssetGraph) -> None:
     instance = DagsterInstance.ephemeral()
-    before = register_partitions(instance, ArchiveSource(archive_before_zandvoort))
-    assert before.new_races[-1] == "2025-15"  # the Dutch GP was the next race then
+    _observe(instance, archive_before_zandvoort)
+    first = _due(instance, asset_graph)
+    assert len(first["season"]) == 76 and len(first["session"]) == 196 and len(first["race"]) == 144
+    assert first["race"][-1] == "2025-15"  # the Dutch GP is the next race
+    _materialise_due(instance, asset_graph)
+    assert _due(instance, asset_graph) == {"season": [], "session": [], "race": []}
+    _observe(instance, archive_before_zandvoort)  # the same source again: nothing changed, nothing due
+    assert _due(instance, asset_graph) == {"season": [], "session": [], "race": []}
 
-    plan = plan_refresh(instance, ArchiveSource(archive_dir))
-    assert plan.keys["season"] == ["2025"]
-    assert plan.keys["session"] == ["2025-15-R"]
-    # the Dutch GP partition now has a race; the Italian GP becomes the next race
-    assert plan.keys["race"] == ["2025-15", "2025-16"]
+    # The stewards revise the British GP (2025 round 12): its season, and its race and every later race of 2025
+    # (standings and odds carry it forward); no session, no other season.
+    revise_result(archive_before_zandvoort, 2025, 12)
+    _observe(instance, archive_before_zandvoort)
+    assert _due(instance, asset_graph) == {"season": ["2025"], "session": [],
+                                           "race": ["2025-12", "2025-13", "2025-14", "2025-15"]}
 
-    register_partitions(instance, ArchiveSource(archive_dir))
-    assert plan_refresh(instance, ArchiveSource(archive_dir)).is_empty
+    # A run that failed half-way: one table of the season written, the rest not; the race job never ran.
+    _materialise(instance, [AssetKey(["raw", "results"])], ["2025"])
+    due = _due(instance, asset_graph)
+    assert due["season"] == ["2025"] and due["race"] == ["2025-12", "2025-13", "2025-14", "2025-15"]
+    _materialise_due(instance, asset_graph)
+
+    # The Dutch GP lands (the full archive, unrevised: round 12 is due again, back to the published result).
+    _observe(instance, archive_dir)
+    assert _due(instance, asset_graph) == {"season": ["2025"], "session": ["2025-15-R"],
+                                           "race": ["2025-12", "2025-13", "2025-14", "2025-15", "2025-16"]}
+    assert instance.get_dynamic_partitions("race")[-1] == "2025-16"  # the Italian GP is the next race now
+
+
+def test_unpartitioned_assets_follow_their_upstream(archive_before_zandvoort: Path,
+                                                    asset_graph: BaseAssetGraph) -> None:
+    instance = DagsterInstance.ephemeral()
+    _observe(instance, archive_before_zandvoort)
+    planner = Planner(instance, asset_graph)
+    raw_views = sorted(warehouse_job.selection.resolve(asset_graph))
+    assert planner.is_due(raw_views)  # never materialised
+    _materialise(instance, raw_views, [None])  # type: ignore[list-item]
+    assert not planner.is_due(raw_views)
+    _materialise(instance, [AssetKey(["raw", "session_laps"])], ["2025-14-R"])  # a lake table changed
+    assert planner.is_due(raw_views)
 
 
 def test_contiguous_ranges() -> None:

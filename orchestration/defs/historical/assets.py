@@ -5,6 +5,7 @@ from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, Mat
 
 from orchestration.defs.historical.partitions import season_partitions
 from orchestration.defs.resources import UndercutResource
+from orchestration.defs.sources.assets import ERGAST_REFERENCE, ERGAST_SEASON
 from transforms.schemas import HISTORICAL, Partitioning, TableSpec
 
 
@@ -17,6 +18,7 @@ def historical_asset(spec: TableSpec) -> AssetsDefinition:
         group_name="historical",
         description=spec.description,
         partitions_def=season_partitions if partitioned else None,
+        deps=[ERGAST_SEASON if partitioned else ERGAST_REFERENCE],
         # A backfill of many seasons runs as one run that loops over its seasons (cheap per season).
         backfill_policy=BackfillPolicy.single_run() if partitioned else None,
         kinds={"parquet"},

@@ -15,6 +15,7 @@ from dagster import (
 
 from orchestration.defs.lake_checks import raw_key
 from orchestration.defs.resources import UndercutResource
+from orchestration.defs.sources.assets import FASTF1_SESSION
 from orchestration.defs.weekend.partitions import session_partitions
 from transforms.schemas import TABLES, WEEKEND
 from transforms.sessions import SessionRef
@@ -36,7 +37,8 @@ def _write_sessions(context: AssetExecutionContext, undercut: UndercutResource, 
 
 @multi_asset(
     specs=[AssetSpec(raw_key(spec), description=spec.description, group_name="weekend", kinds={"parquet"},
-                     metadata={"primary_key": list(spec.primary_key), "columns": spec.schema.names})
+                     metadata={"primary_key": list(spec.primary_key), "columns": spec.schema.names},
+                     deps=[FASTF1_SESSION])
            for spec in TIMING_TABLES],
     partitions_def=session_partitions,
     backfill_policy=BackfillPolicy.single_run(),
@@ -57,6 +59,7 @@ def session_timing(context: AssetExecutionContext, undercut: UndercutResource) -
     partitions_def=session_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     kinds={"parquet"},
+    deps=[FASTF1_SESSION],
 )
 def car_telemetry(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     rows = _write_sessions(context, undercut, ["car_telemetry"])

@@ -1,0 +1,69 @@
+"""What is due, read from Dagster's own records: used by `undercut refresh` and the sensors.
+
+A partition of an asset is due when it has no materialisation, or when an event of an upstream asset with the same
+partitioning (the source's observation of a new version, an upstream materialisation) is newer than its last
+materialisation. An unpartitioned asset is due when any upstream event is newer than it. Of a partitioned asset
+with unpartitioned inputs (a race precompute reads the marts and the models), only the latest partition, the next
+race, follows them: earlier races change only when their own facts do.
+
+Storage ids order the events of the instance's event log, across processes. A run that failed or was killed
+recorded no newer materialisation, so what it did not finish stays due until a run finishes it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from dagster import AssetKey, DagsterEventType, DagsterInstance
+from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
+
+MATERIALISED = DagsterEventType.ASSET_MATERIALIZATION
+OBSERVED = DagsterEventType.ASSET_OBSERVATION
+NEVER = -1
+
+
+class Planner:
+    def __init__(self, instance: DagsterInstance, asset_graph: BaseAssetGraph) -> None:
+        self.instance = instance
+        self.graph = asset_graph
+
+    def _latest_by_partition(self, key: AssetKey, *event_types: DagsterEventType) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for event_type in event_types:
+            for partition, storage_id in self.instance.get_latest_storage_id_by_partition(key, event_type).items():
+                out[partition] = max(out.get(partition, NEVER), storage_id)
+        return out
+
+    def _latest(self, key: AssetKey, *, observed: bool = True) -> int:
+        """The storage id of the asset's latest materialisation (or observation), any partition."""
+        records = self.instance.get_asset_records([key])
+        if not records:
+            return NEVER
+        entry = records[0].asset_entry
+        ids = [entry.last_materialization_storage_id, entry.last_observation_storage_id if observed else None]
+        return max((i for i in ids if i is not None), default=NEVER)
+
+    def is_due(self, assets: Iterable[AssetKey]) -> bool:
+        """Unpartitioned assets: one is missing, or an upstream event is newer than it."""
+        for key in assets:
+            materialised = self._latest(key, observed=False)
+            if materialised == NEVER or any(self._latest(p) > materialised for p in self.graph.get(key).parent_keys):
+                return True
+        return False
+
+    def due_partitions(self, assets: Iterable[AssetKey], partition_keys: Sequence[str]) -> list[str]:
+        """Partitioned assets: the keys (of `partition_keys`, in their order) that some asset must (re)materialise."""
+        due: set[str] = set()
+        latest = partition_keys[-1] if partition_keys else None
+        for key in assets:
+            node = self.graph.get(key)
+            materialised = self._latest_by_partition(key, MATERIALISED)
+            due.update(p for p in partition_keys if p not in materialised)
+            for parent in node.parent_keys:
+                parent_partitions = self.graph.get(parent).partitions_def
+                if parent_partitions == node.partitions_def:
+                    upstream = self._latest_by_partition(parent, MATERIALISED, OBSERVED)
+                    due.update(p for p in partition_keys if upstream.get(p, NEVER) > materialised.get(p, NEVER))
+                elif parent_partitions is None and latest is not None:
+                    if self._latest(parent) > materialised.get(latest, NEVER):
+                        due.add(latest)
+        return [p for p in partition_keys if p in due]

@@ -1,0 +1,7 @@
+"""The sources domain: the external assets whose observed versions say what a refresh must re-read."""
+
+from dagster import Definitions
+
+from orchestration.defs.sources.assets import source_assets
+
+defs = Definitions(assets=source_assets)

@@ -1,0 +1,103 @@
+"""Observe the source: register the season, session and race partitions it has, and record each partition's content
+digest as an observation of the source assets when it differs from the last one recorded.
+
+Only changes are recorded, so the latest observation of a partition marks when its source last changed; a raw or
+race partition materialised before that is due (orchestration.defs.planner)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dagster import AddDynamicPartitionsRequest, AssetKey, AssetObservation, AssetRecordsFilter, DagsterInstance
+from dagster._core.definitions.data_version import DATA_VERSION_TAG
+
+from orchestration.defs.historical.partitions import season_partitions
+from orchestration.defs.races.partitions import race_partitions
+from orchestration.defs.sources.assets import ERGAST_REFERENCE, ERGAST_SEASON, FASTF1_SESSION, RACE_FACTS
+from orchestration.defs.weekend.partitions import session_partitions
+from transforms.sessions import SessionRef, race_key
+from transforms.source_versions import SourceVersions, probe
+from transforms.sources import Source
+
+
+def race_keys(source: Source, sessions: list[SessionRef]) -> list[str]:
+    """Every race with a race session, then the next race of the calendar (what the weekend precompute is for)."""
+    raced = sorted({(s.season, s.round) for s in sessions if s.session == "R"})
+    keys = [race_key(*r) for r in raced]
+    if raced:
+        season, last_round = raced[-1]
+        calendar = source.historical_table("races", season=season).column("round").to_pylist()
+        upcoming = sorted(r for r in calendar if r > last_round)
+        if upcoming:
+            keys.append(race_key(season, upcoming[0]))
+        elif season + 1 in source.seasons():
+            following = sorted(source.historical_table("races", season=season + 1).column("round").to_pylist())
+            keys += [race_key(season + 1, following[0])] if following else []
+    return keys
+
+
+@dataclass(frozen=True)
+class SourceObservation:
+    """What the source has that the instance did not know: partitions to register, and changed versions."""
+
+    new_partitions: dict[str, list[str]]  # partitions definition name -> keys, in source order
+    events: list[AssetObservation]
+
+    def requests(self) -> list[AddDynamicPartitionsRequest]:
+        return [AddDynamicPartitionsRequest(partitions_def_name=name, partition_keys=keys)
+                for name, keys in self.new_partitions.items() if keys]
+
+    def changed(self, key: AssetKey) -> list[str]:
+        return [e.partition for e in self.events if e.asset_key == key and e.partition is not None]
+
+    def version(self, key: AssetKey, partition: str) -> str:
+        """The version observed now if it changed, else "known"."""
+        return next((e.tags[DATA_VERSION_TAG] for e in self.events
+                     if e.asset_key == key and e.partition == partition), "known")
+
+    def record(self, instance: DagsterInstance) -> None:
+        """Register the partitions, then the observations (which name them)."""
+        for name, keys in self.new_partitions.items():
+            if keys:
+                instance.add_dynamic_partitions(name, keys)
+        for event in self.events:
+            instance.report_runless_asset_event(event)
+
+
+def observed_versions(instance: DagsterInstance, key: AssetKey) -> dict[str | None, str]:
+    """The latest recorded version per partition (None: unpartitioned) of a source asset."""
+    out: dict[str | None, str] = {}
+    cursor = None
+    while True:
+        page = instance.fetch_observations(AssetRecordsFilter(key), limit=10_000, cursor=cursor, ascending=True)
+        for record in page.records:
+            version = (record.event_log_entry.tags or {}).get(DATA_VERSION_TAG)
+            if version is not None:
+                out[record.partition_key] = version
+        if not page.has_more:
+            return out
+        cursor = page.cursor
+
+
+def _changes(instance: DagsterInstance, key: AssetKey,
+             versions: Iterable[tuple[str | None, str]]) -> list[AssetObservation]:
+    known = observed_versions(instance, key)
+    return [AssetObservation(asset_key=key, partition=p, tags={DATA_VERSION_TAG: v})
+            for p, v in versions if known.get(p) != v]
+
+
+def observe_source(instance: DagsterInstance, source: Source) -> SourceObservation:
+    sessions = sorted(source.sessions())
+    races = race_keys(source, sessions)
+    versions: SourceVersions = probe(source, races)
+    known = {d.name: set(instance.get_dynamic_partitions(d.name))  # type: ignore[arg-type]
+             for d in (season_partitions, session_partitions, race_partitions)}
+    new = {season_partitions.name: [k for k in versions.seasons if k not in known[season_partitions.name]],
+           session_partitions.name: [r.key for r in sessions if r.key not in known[session_partitions.name]],
+           race_partitions.name: [k for k in races if k not in known[race_partitions.name]]}
+    events = [*_changes(instance, ERGAST_REFERENCE, [(None, versions.reference)]),
+              *_changes(instance, ERGAST_SEASON, versions.seasons.items()),
+              *_changes(instance, FASTF1_SESSION, versions.sessions.items()),
+              *_changes(instance, RACE_FACTS, versions.races.items())]
+    return SourceObservation(new, events)  # type: ignore[arg-type]
