@@ -54,6 +54,7 @@ def _entries(paths: MlPaths) -> pd.DataFrame:
         left join marts.fct_qualifying as q using (race_id, driver_id)
         left join marts.fct_results as r using (race_id, driver_id)
         where e.season >= {FIRST_TRAINING_SEASON}
+        order by e.race_id, e.driver_id  -- a stable order: XGBoost's row subsampling draws by position
     """)
 
 

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from home_copies import copy_home
 from pg_server import PgServer, pg_bin, postgres_server
+from undercut_cli import undercut
 
 REPO = Path(__file__).resolve().parents[1]
 ARCHIVE = Path(os.environ.get("UNDERCUT_TEST_ARCHIVE", REPO.parent / "shared" / "data")).resolve()
@@ -25,15 +27,6 @@ def archive_dir() -> Path:
 
 
 LANDED_RACE = (2025, 15)  # the 2025 Dutch GP: the built home gets it through `undercut refresh`
-
-
-def _undercut(command: str, home: Path, archive: Path) -> None:
-    env = {**os.environ, "UNDERCUT_HOME": str(home), "UNDERCUT_SOURCE": "archive", "UNDERCUT_ARCHIVE_DIR": str(archive),
-           "DAGSTER_HOME": str(home / "dagster")}
-    for name in ("UNDERCUT_LAKE_URI", "UNDERCUT_WAREHOUSE_CATALOG"):
-        env.pop(name, None)
-    subprocess.run([sys.executable, "-m", "orchestration.cli", command], env=env, check=True, cwd=REPO,
-                   stdout=subprocess.DEVNULL)
 
 
 @pytest.fixture(scope="session")
@@ -56,20 +49,35 @@ def built_home(archive_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
         if not (home / "DONE").exists():
             before = shared / "archive_before_race"
             copy_without_race(archive_dir, before, *LANDED_RACE)
-            _undercut("run", home, before)
+            undercut("run", home, before)
+            copy_home(home, _before_race(home))
             stop = home / "reader.stop"
             reader = subprocess.Popen([sys.executable, str(REPO / "tests" / "warehouse_reader.py"),
                                        str(home / "reader.jsonl"), str(stop)],
                                       env={**os.environ, "UNDERCUT_HOME": str(home)}, cwd=REPO)
             try:
                 time.sleep(2)  # the reader's connection is open before the refresh starts
-                _undercut("refresh", home, archive_dir)
+                undercut("refresh", home, archive_dir)
                 time.sleep(1)
             finally:
                 stop.touch()
                 reader.wait(timeout=60)
             (home / "DONE").write_text("ok")
     return home
+
+
+def _before_race(home: Path) -> Path:
+    return home.with_name(f"{home.name}_before_race")
+
+
+@pytest.fixture(scope="session")
+def home_before_race(built_home: Path) -> Path:
+    """`built_home` as it stood before `undercut refresh` brought the Dutch GP: copy it (tests/home_copies.py) to
+    refresh it again. With UNDERCUT_TEST_HOME, the folder `<that home>_before_race` (skipped if absent)."""
+    before = _before_race(built_home)
+    if not before.exists():
+        pytest.skip(f"no home before the race at {before}")
+    return before
 
 
 @pytest.fixture(scope="session")

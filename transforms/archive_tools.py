@@ -88,6 +88,14 @@ def _is_race_telemetry(path: Path, season: int, race_name: str) -> bool:
     return bool(first["Year"] == season and f"{season} {first['EventName']}" == race_name)
 
 
+def link_copy(src: Path, dest: Path) -> None:
+    """A copy of an archive folder made of symlinks: edit one file by replacing it (as `revise_result` does)."""
+    for path in sorted(p for p in src.rglob("*") if p.is_file()):
+        out = dest / path.relative_to(src)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.symlink_to(path.resolve())
+
+
 def _rewrite_csv(path: Path, change: Callable[[list[dict[str, str]]], None]) -> None:
     """Rewrite a CSV in place (a real file: a symlinked one is copied first) after `change` edits its rows."""
     text = path.read_text(encoding="utf-8")

@@ -1,0 +1,24 @@
+"""Running the `undercut` command the way a user does (its own process, on a home and an archive)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def undercut_env(home: Path, archive: Path) -> dict[str, str]:
+    env = {**os.environ, "UNDERCUT_HOME": str(home), "UNDERCUT_SOURCE": "archive", "UNDERCUT_ARCHIVE_DIR": str(archive),
+           "DAGSTER_HOME": str(home / "dagster")}
+    for name in ("UNDERCUT_LAKE_URI", "UNDERCUT_WAREHOUSE_CATALOG"):
+        env.pop(name, None)
+    return env
+
+
+def undercut(command: str, home: Path, archive: Path) -> str:
+    """Run `undercut <command>` to completion; its standard output."""
+    return subprocess.run([sys.executable, "-m", "orchestration.cli", command], env=undercut_env(home, archive),
+                          check=True, cwd=REPO, stdout=subprocess.PIPE, text=True).stdout
