@@ -139,7 +139,11 @@ def _observe(source: Source, instance: DagsterInstance) -> SourceObservation:
     observation = observe_source(instance, source)
     observation.record(instance)
     log.info("source: %s new partitions, %d changed versions",
-             ", ".join(f"{len(v)} {k}" for k, v in observation.new_partitions.items()), len(observation.events))
+             ", ".join(f"{len(v)} {k}" for k, v in observation.new_partitions.items()),
+             len(observation.observations))
+    if observation.unplaced:
+        log.warning("source lists sessions without a calendar entry, left out until it exists: %s",
+                    ", ".join(observation.unplaced))
     return observation
 
 

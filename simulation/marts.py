@@ -17,22 +17,25 @@ from transforms.warehouse import Warehouse, reading
 # Lap-level tables are read from this many seasons back: tyres and pit losses of older cars say little.
 LAP_SEASONS = 4
 
+# Every query has an order: fits and draws over rows must not depend on the order DuckDB's threads return them in.
 _SQL = {
-    "circuits": "select circuit_id as circuit_key, circuit_ref, circuit_name from marts.dim_circuits",
+    "circuits": "select circuit_id as circuit_key, circuit_ref, circuit_name from marts.dim_circuits order by 1",
     "races": """select race_id, season, round, circuit_id as circuit_key, race_name, race_laps, has_results,
-                       is_next_race, is_sprint_weekend from marts.dim_races""",
+                       is_next_race, is_sprint_weekend from marts.dim_races order by race_id""",
     "results": """select race_id, season, round, circuit_id as circuit_key, driver_id, constructor_id, grid,
-                         position_order, status, laps_completed, points, is_classified from marts.fct_results""",
+                         position_order, status, laps_completed, points, is_classified from marts.fct_results
+                  order by race_id, position_order, driver_id""",
     "laps": """select race_id, season, round, circuit_id as circuit_key, driver_id, constructor_id, lap_number,
                       lap_time_s, stint, compound, tyre_life_laps, position, is_clean_lap, track_status
-               from marts.fct_laps where season >= ?""",
+               from marts.fct_laps where season >= ? order by race_id, driver_id, lap_number""",
     "stints": """select race_id, season, circuit_id as circuit_key, driver_id, stint, compound, start_lap, end_lap,
-                        laps, tyre_age_at_start from marts.fct_stints""",
+                        laps, tyre_age_at_start from marts.fct_stints order by race_id, driver_id, stint""",
     "pit_stops": """select race_id, circuit_id as circuit_key, driver_id, stop, lap, pit_duration_ms,
                            pit_lane_loss_s, track_status_at_stop from marts.fct_pit_stops
-                    where track_status_at_stop <> 'red'""",  # a stop under a red flag is a free tyre change
+                    where track_status_at_stop <> 'red'  -- a stop under a red flag is a free tyre change
+                    order by race_id, driver_id, stop""",
     "sc_history": """select race_id, circuit_id as circuit_key, season, kind, start_lap, end_lap, race_laps
-                     from marts.fct_safety_car_periods""",
+                     from marts.fct_safety_car_periods order by race_id, start_lap, kind""",
 }
 
 

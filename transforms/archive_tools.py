@@ -56,15 +56,21 @@ def _filter_parquet(src: Path, dest: Path, race_id: int) -> int:
     return table.num_rows - kept.num_rows
 
 
-def copy_without_race(src: Path, dest: Path, season: int, round: int) -> dict[str, int]:
-    """Write `dest` = `src` minus one race's data; returns the rows (or files) removed per file."""
+def copy_without_race(src: Path, dest: Path, season: int, round: int, *, keep_timing: bool = False,
+                      keep_calendar: bool = True) -> dict[str, int]:
+    """Write `dest` = `src` minus one race's data; returns the rows (or files) removed per file.
+
+    `keep_timing`: the race's FastF1 sessions and telemetry stay (timing lands before the classification);
+    `keep_calendar=False`: its calendar row goes too (a session the source lists but cannot place yet)."""
     race_id, race_name = _race(src, season, round)
     removed: dict[str, int] = {}
     for path in sorted(p for p in src.rglob("*") if p.is_file()):
         rel = path.relative_to(src)
         out = dest / rel
         out.parent.mkdir(parents=True, exist_ok=True)
-        if rel.parts[0] == "historical" and path.name in _BY_RACE_ID:
+        if keep_timing and rel.parts[0] in ("weekend", "telemetry"):
+            out.symlink_to(path.resolve())
+        elif rel.parts[0] == "historical" and path.name == "races.csv" and not keep_calendar or rel.parts[0] == "historical" and path.name in _BY_RACE_ID:
             removed[str(rel)] = _filter_lines(path, out, "raceId", str(race_id))
         elif rel.parts[0] == "historical" and path.name in _BY_RACE_NAME:
             removed[str(rel)] = _filter_lines(path, out, "Race", race_name)

@@ -111,3 +111,26 @@ def test_contiguous_ranges() -> None:
     assert contiguous_ranges(keys, ["b", "c", "e"]) == [("b", "c"), ("e", "e")]
     assert contiguous_ranges(keys, keys) == [("a", "e")]
     assert contiguous_ranges(keys, []) == []
+
+
+def test_a_session_without_a_calendar_entry_is_reported_then_picked_up(archive_dir: Path, tmp_path: Path) -> None:
+    from dagster import AssetCheckKey
+
+    # The Dutch GP's timing is out, but its race is not in the calendar yet (nor its results).
+    early = tmp_path / "archive"
+    copy_without_race(archive_dir, early, 2025, 15, keep_timing=True, keep_calendar=False)
+    instance = DagsterInstance.ephemeral()
+    observation = observe_source(instance, ArchiveSource(early))
+    assert observation.unplaced == ["2025-15-R"]
+    assert "2025-15-R" not in observation.new_partitions["session"]
+    assert "2025-15-R" not in observation.changed(AssetKey(["source", "fastf1_session"]))
+    observation.record(instance)
+    check = AssetCheckKey(AssetKey(["source", "fastf1_session"]), "every_session_placed")
+    record = instance.event_log_storage.get_latest_asset_check_execution_by_key([check])[check]
+    evaluation = record.event.dagster_event.event_specific_data  # type: ignore[union-attr]
+    assert not evaluation.passed and "2025-15-R" in evaluation.description
+
+    # The calendar (and the classification) are published: the session is registered and observed.
+    later = observe_source(instance, ArchiveSource(archive_dir))
+    assert later.unplaced == [] and later.new_partitions["session"] == ["2025-15-R"]
+    assert "2025-15-R" in later.changed(AssetKey(["source", "fastf1_session"]))

@@ -15,6 +15,7 @@ ERGAST_REFERENCE = AssetKey(["source", "ergast_reference"])
 ERGAST_SEASON = AssetKey(["source", "ergast_season"])
 FASTF1_SESSION = AssetKey(["source", "fastf1_session"])
 RACE_FACTS = AssetKey(["source", "race_facts"])
+PLACED_CHECK = "every_session_placed"
 
 source_assets = [
     AssetSpec(ERGAST_REFERENCE, group_name=GROUP,
@@ -29,3 +30,4 @@ source_assets = [
               description="Everything known about one race: its rows of the season tables, its sessions, and the "
                           "earlier races of its season (standings and odds carry them forward)"),
 ]
+

@@ -8,17 +8,38 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from dagster import AddDynamicPartitionsRequest, AssetKey, AssetObservation, AssetRecordsFilter, DagsterInstance
+from dagster import (
+    AddDynamicPartitionsRequest,
+    AssetCheckEvaluation,
+    AssetCheckSeverity,
+    AssetKey,
+    AssetObservation,
+    AssetRecordsFilter,
+    DagsterInstance,
+)
 from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from orchestration.defs.historical.partitions import season_partitions
 from orchestration.defs.races.partitions import race_partitions
-from orchestration.defs.sources.assets import ERGAST_REFERENCE, ERGAST_SEASON, FASTF1_SESSION, RACE_FACTS
+from orchestration.defs.sources.assets import ERGAST_REFERENCE, ERGAST_SEASON, FASTF1_SESSION, PLACED_CHECK, RACE_FACTS
 from orchestration.defs.weekend.partitions import session_partitions
 from transforms.sessions import SessionRef, race_key
 from transforms.source_versions import SourceVersions, probe
 from transforms.sources import Source
+
+
+def placed_sessions(source: Source) -> tuple[list[SessionRef], list[SessionRef]]:
+    """The source's sessions whose race is in its calendar, and those it lists but cannot place yet (no calendar
+    entry, e.g. a new season's first weekend before the calendar is published): those are reported and left out
+    until their calendar exists."""
+    sessions = sorted(source.sessions())
+    seasons = set(source.seasons())
+    calendar = {(season, rnd) for season in {s.season for s in sessions} if season in seasons
+                for rnd in source.historical_table("races", season=season).column("round").to_pylist()}
+    return ([s for s in sessions if (s.season, s.round) in calendar],
+            [s for s in sessions if (s.season, s.round) not in calendar])
 
 
 def race_keys(source: Source, sessions: list[SessionRef]) -> list[str]:
@@ -42,18 +63,23 @@ class SourceObservation:
     """What the source has that the instance did not know: partitions to register, and changed versions."""
 
     new_partitions: dict[str, list[str]]  # partitions definition name -> keys, in source order
-    events: list[AssetObservation]
+    events: list[AssetObservation | AssetCheckEvaluation]
+    unplaced: list[str]  # sessions without a calendar entry (see placed_sessions)
 
     def requests(self) -> list[AddDynamicPartitionsRequest]:
         return [AddDynamicPartitionsRequest(partitions_def_name=name, partition_keys=keys)
                 for name, keys in self.new_partitions.items() if keys]
 
+    @property
+    def observations(self) -> list[AssetObservation]:
+        return [e for e in self.events if isinstance(e, AssetObservation)]
+
     def changed(self, key: AssetKey) -> list[str]:
-        return [e.partition for e in self.events if e.asset_key == key and e.partition is not None]
+        return [e.partition for e in self.observations if e.asset_key == key and e.partition is not None]
 
     def version(self, key: AssetKey, partition: str) -> str:
         """The version observed now if it changed, else "known"."""
-        return next((e.tags[DATA_VERSION_TAG] for e in self.events
+        return next((e.tags[DATA_VERSION_TAG] for e in self.observations
                      if e.asset_key == key and e.partition == partition), "known")
 
     def record(self, instance: DagsterInstance) -> None:
@@ -87,10 +113,19 @@ def _changes(instance: DagsterInstance, key: AssetKey,
             for p, v in versions if known.get(p) != v]
 
 
+def placement(unplaced: list[SessionRef]) -> dict[str, Any]:
+    """The outcome of the every-session-placed check (an AssetCheckResult's or AssetCheckEvaluation's fields)."""
+    names = ", ".join(s.key for s in unplaced)
+    return {"passed": not unplaced, "severity": AssetCheckSeverity.WARN, "metadata": {"unplaced_sessions": names},
+            "description": f"sessions without a calendar entry, left out until it exists: {names}" if unplaced
+            else "every session the source lists has its race in the calendar"}
+
+
 def observe_source(instance: DagsterInstance, source: Source) -> SourceObservation:
-    sessions = sorted(source.sessions())
+    sessions, unplaced = placed_sessions(source)
     races = race_keys(source, sessions)
     versions: SourceVersions = probe(source, races)
+    placed = {s.key for s in sessions}
     known = {d.name: set(instance.get_dynamic_partitions(d.name))  # type: ignore[arg-type]
              for d in (season_partitions, session_partitions, race_partitions)}
     new = {season_partitions.name: [k for k in versions.seasons if k not in known[season_partitions.name]],
@@ -98,6 +133,7 @@ def observe_source(instance: DagsterInstance, source: Source) -> SourceObservati
            race_partitions.name: [k for k in races if k not in known[race_partitions.name]]}
     events = [*_changes(instance, ERGAST_REFERENCE, [(None, versions.reference)]),
               *_changes(instance, ERGAST_SEASON, versions.seasons.items()),
-              *_changes(instance, FASTF1_SESSION, versions.sessions.items()),
-              *_changes(instance, RACE_FACTS, versions.races.items())]
-    return SourceObservation(new, events)  # type: ignore[arg-type]
+              *_changes(instance, FASTF1_SESSION, [(k, v) for k, v in versions.sessions.items() if k in placed]),
+              *_changes(instance, RACE_FACTS, versions.races.items()),
+              AssetCheckEvaluation(asset_key=FASTF1_SESSION, check_name=PLACED_CHECK, **placement(unplaced))]
+    return SourceObservation(new, events, [s.key for s in unplaced])  # type: ignore[arg-type]

@@ -128,13 +128,15 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
         latest_laps.groupby("race_id")["laps_completed"].max().iloc[-1])
     circuit = precompute.fitted_circuit(tables.fitting, race["circuit_id"], race_laps, events)
     weather_samples = read_frame(settings.warehouse, "select race_id, air_temp_c, track_temp_c, humidity_pct, "
-                                 "is_raining from marts.fct_session_weather where session_code = 'R'")
+                                 "is_raining from marts.fct_session_weather where session_code = 'R' "
+                                 "order by race_id, sample_session_time_s")
     own = weather_samples["race_id"] == race["race_id"]
     weather = precompute.circuit_climate(weather_samples, [int(race["race_id"])] if own.any() else
                                          held.sort_values("season")["race_id"].tail(precompute.CLIMATE_EDITIONS)
                                          .tolist())
     fitted_s = time.perf_counter() - started
-    predictions = read_frame(settings.warehouse, "select * from marts.predictions_race_entries where race_id = ?",
+    predictions = read_frame(settings.warehouse, "select * from marts.predictions_race_entries where race_id = ? "
+                             "order by driver_id",  # the entrants' order decides each car's random draws
                              [int(race["race_id"])])
     grid = predictions["predicted_qualifying_position"].fillna(predictions["predicted_finish_rank"])
     entrants = [
@@ -204,7 +206,7 @@ def championship_odds(context: AssetExecutionContext, undercut: UndercutResource
     tables = load_marts(settings.warehouse, lap_seasons=0)
     ids = _race_ids(tables)
     standings = read_frame(settings.warehouse, "select race_id, championship, driver_id, constructor_id, points, "
-                           "wins from marts.fct_standings")
+                           "wins from marts.fct_standings order by race_id, championship, driver_id, constructor_id")
     after = set(standings["race_id"])
     rows, last, last_key = 0, None, ""
     with Publisher(settings) as publisher:
