@@ -17,7 +17,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     try:
         if args.command == "refresh":
-            outcome = run_refresh(Settings())
+            outcome = run_refresh(Settings(), retrain=args.retrain)
             timings = outcome.timings
             print("refreshed " + " ".join(f"{job}={','.join(keys)}" if keys else job
                                           for job, keys in outcome.ran.items()) if outcome.ran else "up to date")
@@ -74,14 +74,20 @@ def _statements(stream: Iterator[str], prompt: bool) -> Iterator[str]:
         yield buffer
 
 
+RETRAIN_CHOICES = ("drift", "always", "never")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="undercut", description="Open F1 strategy & analytics data platform")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="materialise every asset for every partition the configured source has")
     run.set_defaults(func=_cmd_run)
-    refresh = sub.add_parser("refresh", help="incremental update: only the new sessions/races and what depends on "
-                                             "them (what the race-weekend sensors do, on demand)")
+    refresh = sub.add_parser("refresh", help="incremental update: what the source added or revised and what depends "
+                                             "on it, plus what a failed run left (the race-weekend sensors, on demand)")
+    refresh.add_argument("--retrain", choices=RETRAIN_CHOICES, default="drift",
+                         help="when the models' inputs changed, retrain them if the drift decision asks (default), "
+                              "always, or never (predictions only)")
     refresh.set_defaults(func=_cmd_run)
     sql = sub.add_parser("sql", help="query the warehouse read-only (safe while a refresh writes it)")
     sql.add_argument("query", nargs="?", help="SQL to run (default: statements from stdin, a prompt on a terminal)")

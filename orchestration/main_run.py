@@ -167,9 +167,9 @@ class RefreshOutcome:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def run_refresh(settings: Settings) -> RefreshOutcome:
+def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
     """Observe the source, then run each job of the refresh sequence over what is due just before it. Models are
-    retrained only when the drift decision asks for it."""
+    retrained when the drift decision asks for it (`retrain="drift"`), or "always", or "never"."""
     source, instance = _prepare(settings)
     from orchestration.definitions import defs
     from orchestration.defs.jobs import refresh_sequence
@@ -177,7 +177,7 @@ def run_refresh(settings: Settings) -> RefreshOutcome:
 
     outcome = RefreshOutcome(_observe(source, instance))
     planner = Planner(instance, defs.resolve_asset_graph())
-    for job_name in refresh_sequence(settings):
+    for job_name in refresh_sequence(settings, retrain):
         job_def = defs.resolve_job_def(job_name)
         assets = job_def.asset_layer.executable_asset_keys
         if job_def.partitions_def is None:

@@ -53,17 +53,18 @@ INGEST_SEQUENCE = (reference_job, historical_job, weekend_job, warehouse_job, db
 MAIN_SEQUENCE = (*INGEST_SEQUENCE, ml_job, drift_job, safety_car_job, race_job)
 
 
-def refresh_sequence(settings: Settings) -> Iterator[str]:
-    """Jobs of a weekend refresh, in order; lazy, so the retraining choice sees the drift decision just made."""
+def refresh_sequence(settings: Settings, retrain: str = "drift") -> Iterator[str]:
+    """Jobs of a weekend refresh, in order; lazy, so the retraining choice sees the drift decision just made
+    (`retrain`: "drift" follows it, "always" or "never" override it)."""
     started = datetime.now()  # drift decisions carry naive local timestamps
     yield from (job.name for job in INGEST_SEQUENCE)
     # the new race is judged on the predictions made before it (the previous run's), against its result
     yield drift_job.name
     decisions = drift.decisions_after(settings.warehouse, started)
-    retrain = bool(decisions["retrain"].any())
-    if retrain:
+    asked = bool(decisions["retrain"].any())
+    if asked:
         log.info("refresh: drift decision asks for retraining (%s)", "; ".join(decisions["reason"]))
-    yield ml_job.name if retrain else ml_predict_job.name
+    yield ml_job.name if retrain == "always" or (retrain == "drift" and asked) else ml_predict_job.name
     yield safety_car_job.name
     yield race_job.name
     yield drift_job.name  # the next race's weekend against the predictions just made
