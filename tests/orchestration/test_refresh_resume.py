@@ -126,3 +126,27 @@ def test_a_revised_result_reruns_only_what_it_touches(built_home: Path, archive_
     assert after[STANDINGS][demoted][0] == before[STANDINGS][demoted][0] - swing
     assert after[STANDINGS][promoted][0] == before[STANDINGS][promoted][0] + swing
     assert after[ODDS][demoted][0] == before[ODDS][demoted][0] - swing
+
+
+def test_a_race_timed_before_its_results_is_provisional_then_completed(home_before_race: Path, built_home: Path,
+                                                                       archive_dir: Path, tmp_path: Path) -> None:
+    from transforms.archive_tools import copy_without_race
+
+    home = copy_home(home_before_race, tmp_path / "home")
+    timed = tmp_path / "archive_timed"  # the Dutch GP's timing is out, its classification is not
+    copy_without_race(archive_dir, timed, 2025, 15, keep_timing=True)
+    calendar = ("select round, is_provisional, has_results, race_laps, is_next_race from marts.dim_races "
+                "where season = 2025 and round in (15, 16) order by round")
+
+    undercut("refresh", home, timed)
+    dutch, italian = read_frame(Warehouse.at(home), calendar).itertuples(index=False)
+    assert (dutch.is_provisional, dutch.has_results, dutch.race_laps, dutch.is_next_race) == (True, False, 72, False)
+    assert italian.is_next_race
+    laps = read_frame(Warehouse.at(home), "select count(*) as laps, count(constructor_id) as with_team "
+                                          "from marts.fct_laps where season = 2025 and round = 15")
+    assert laps["laps"][0] > 1000 and laps["with_team"][0] == laps["laps"][0]
+
+    undercut("refresh", home, archive_dir)  # the results land
+    dutch, _ = read_frame(Warehouse.at(home), calendar).itertuples(index=False)
+    assert (dutch.is_provisional, dutch.has_results) == (False, True)
+    _same_marts(home, built_home)

@@ -18,7 +18,7 @@ races as (
 ),
 
 season_results as (
-    select races.season, races.race_start_at, results.driver_id
+    select races.season, races.race_start_at, results.driver_id, results.constructor_id
     from {{ ref('stg_ergast__results') }} as results
     inner join races using (race_id)
 ),
@@ -57,12 +57,18 @@ select
     session_drivers.driver_number,
     session_drivers.driver_code,
     coalesce(by_number.driver_id, by_code.driver_id) as driver_id,
-    coalesce(by_number.constructor_id, code_result.constructor_id) as constructor_id,
+    coalesce(by_number.constructor_id, code_result.constructor_id, (
+        -- a provisional weekend (timing before the classification): the driver's team in his latest result
+        select arg_max(earlier.constructor_id, earlier.race_start_at) from season_results as earlier
+        where earlier.driver_id = by_code.driver_id and earlier.season = session_drivers.season
+          and earlier.race_start_at < weekend.race_start_at
+    )) as constructor_id,
     case
         when by_number.driver_id is not null then 'car_number'
         when by_code.driver_id is not null then 'driver_code'
     end as matched_on
 from session_drivers
+inner join races as weekend using (race_id)
 left join results as by_number
     on by_number.race_id = session_drivers.race_id and by_number.car_number = session_drivers.driver_number
 left join code_holders as by_code

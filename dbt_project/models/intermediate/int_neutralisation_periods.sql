@@ -26,8 +26,11 @@ select
     races.round,
     races.circuit_id,
     periods.kind,
-    row_number() over (partition by periods.race_id, periods.kind order by periods.start_lap, periods.end_lap)
-        as period_number,
+    -- two stoppages on one lap (Monza 1990 lap 1): the order is the same on every build
+    row_number() over (
+        partition by periods.race_id, periods.kind
+        order by periods.start_lap, periods.end_lap, periods.start_session_time_s, periods.cause
+    ) as period_number,
     periods.start_lap,
     coalesce(periods.end_lap, races.race_laps, periods.start_lap) as end_lap,
     races.race_laps,

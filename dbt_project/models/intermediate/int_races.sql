@@ -14,7 +14,7 @@ results as (
 ),
 
 race_sessions as (
-    select race_id, count(*) as n_laps
+    select race_id, count(*) as n_laps, max(lap_number) as laps_timed
     from {{ ref('stg_fastf1__session_laps') }}
     where session_code = 'R' and race_id is not null
     group by race_id
@@ -35,12 +35,15 @@ select
     races.race_date,
     races.race_time_utc,
     races.race_start_at,
-    results.race_laps,
+    -- Timing lands hours before the classification: until then the distance is what the timing shows.
+    coalesce(results.race_laps, race_sessions.laps_timed) as race_laps,
     results.race_id is not null as has_results,
     race_sessions.race_id is not null as has_lap_data,
-    -- The next race to be run: the first calendar race without results after the latest one with results.
+    results.race_id is null and race_sessions.race_id is not null as is_provisional,
+    -- The next race to be run: the first calendar race neither classified nor timed after the latest result.
     races.race_start_at = min(races.race_start_at) filter (
-        where results.race_id is null and races.race_start_at > last_result.last_result_start_at
+        where results.race_id is null and race_sessions.race_id is null
+          and races.race_start_at > last_result.last_result_start_at
     ) over () as is_next_race
 from races
 cross join last_result

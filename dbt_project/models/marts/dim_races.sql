@@ -22,6 +22,7 @@ select
     calendar.race_laps,
     calendar.has_results,
     calendar.has_lap_data,
+    calendar.is_provisional,
     calendar.is_next_race,
     (sprints.race_id is not null or races.sprint_date is not null) as is_sprint_weekend,
     races.fp1_date,
