@@ -22,17 +22,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from evidently import DataDefinition, Dataset, Report
-from evidently.core.report import Snapshot
-from evidently.legacy.calculations.stattests import StatTest, get_stattest, register_stattest
-from evidently.legacy.core import ColumnType
-from evidently.metrics import ValueDrift
-from scipy.stats import chi2_contingency
 
 from transforms.warehouse import Warehouse, read_frame, table_exists
+
+# Evidently and SciPy are imported in the functions that use them: they take ~11 s and ~3 s to import.
+if TYPE_CHECKING:
+    from evidently.core.report import Snapshot
+    from evidently.legacy.core import ColumnType
 
 # --- the thresholds of the retraining decision (declared once; the report, the decision and the tests use these) --
 COLUMN_P_VALUE = 0.05  # significant: the two-sample test's p-value is below this
@@ -63,14 +64,22 @@ def _chisquare_two_sample(reference: pd.Series, current: pd.Series, feature_type
     """Chi-square test of homogeneity of the two samples. Evidently's own "chisquare" is a goodness-of-fit test against
     the reference's proportions taken as exact: with samples of similar size it flagged a third of random halves of
     one season's compounds (benchmarks/bench_drift.py)."""
+    from scipy.stats import chi2_contingency
+
     table = pd.crosstab(np.r_[np.zeros(len(reference)), np.ones(len(current))],
                         np.r_[reference.to_numpy(), current.to_numpy()])
     p_value = float(chi2_contingency(table.to_numpy())[1]) if table.shape[1] > 1 else 1.0
     return p_value, p_value < threshold
 
 
-register_stattest(StatTest(name=CAT_METHOD, display_name="chi-square (two-sample) p_value",
-                           allowed_feature_types=[ColumnType.Categorical]), default_impl=_chisquare_two_sample)
+@cache
+def _register_chisquare_two_sample() -> None:
+    """Make CAT_METHOD known to Evidently (once)."""
+    from evidently.legacy.calculations.stattests import StatTest, register_stattest
+    from evidently.legacy.core import ColumnType
+
+    register_stattest(StatTest(name=CAT_METHOD, display_name="chi-square (two-sample) p_value",
+                               allowed_feature_types=[ColumnType.Categorical]), default_impl=_chisquare_two_sample)
 
 
 @dataclass(frozen=True)
@@ -85,6 +94,10 @@ class DriftResult:
 
 
 def _column_tests(numerical: Sequence[str], categorical: Sequence[str]) -> dict[str, tuple[ColumnType, Tests]]:
+    """The tests per column; Evidently knows every method named here once this has run."""
+    from evidently.legacy.core import ColumnType
+
+    _register_chisquare_two_sample()
     num: Tests = ((NUM_METHOD, COLUMN_P_VALUE), (NUM_EFFECT_METHOD, NUM_EFFECT_SIZE))
     cat: Tests = ((CAT_METHOD, COLUMN_P_VALUE), (CAT_EFFECT_METHOD, CAT_EFFECT_SIZE))
     return {c: (ColumnType.Numerical, num) for c in numerical} | {c: (ColumnType.Categorical, cat) for c in categorical}
@@ -93,6 +106,8 @@ def _column_tests(numerical: Sequence[str], categorical: Sequence[str]) -> dict[
 def _score(reference: pd.Series, current: pd.Series, kind: ColumnType, method: str, threshold: float) -> float:
     """Evidently's drift score of one column, as its ValueDrift metric computes it (without rendering its plots,
     which cost four fifths of a report's time)."""
+    from evidently.legacy.calculations.stattests import get_stattest
+
     reference, current = (s.replace([-np.inf, np.inf], np.nan).dropna() for s in (reference, current))
     return float(get_stattest(reference, current, kind, method)(reference, current, kind, threshold).drift_score)
 
@@ -119,6 +134,9 @@ def detect(reference: pd.DataFrame, current: pd.DataFrame, numerical: Sequence[s
 def report(reference: pd.DataFrame, current: pd.DataFrame, numerical: Sequence[str],
            categorical: Sequence[str] = ()) -> Snapshot:
     """The Evidently report of the same tests (both per column, with their distributions), to save as HTML."""
+    from evidently import DataDefinition, Dataset, Report
+    from evidently.metrics import ValueDrift
+
     numerical, categorical = _present(current, numerical), _present(current, categorical)
     tests = _column_tests(numerical, categorical)
     metrics = [ValueDrift(column=c, method=method, threshold=threshold)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
-from sklearn.metrics import brier_score_loss, mean_absolute_error, roc_auc_score
+
+# SciPy and scikit-learn are imported in the functions that use them: they take ~3 s to import.
 
 # The validation window: the latest races with results before the cut-off (12: fewer make the per-race rank
 # correlations too noisy to compare versions). Everything earlier is training data.
@@ -35,19 +35,27 @@ class TimeSplit:
 
 
 def mae_s(truth: pd.Series, predicted: np.ndarray | pd.Series) -> float:
+    from sklearn.metrics import mean_absolute_error
+
     return float(mean_absolute_error(truth, predicted))
 
 
 def mean_race_spearman(race_ids: pd.Series, truth: pd.Series, predicted: np.ndarray | pd.Series) -> float:
     """Mean over races of the rank correlation between predicted and actual order (ties/constants count as 0)."""
+    from scipy.stats import spearmanr
+
     frame = pd.DataFrame({"race_id": race_ids.to_numpy(), "truth": truth.to_numpy(), "pred": np.asarray(predicted)})
     rhos = [spearmanr(g["truth"], g["pred"]).statistic for _, g in frame.groupby("race_id") if len(g) > 2]
     return float(np.mean(np.nan_to_num(rhos)))
 
 
 def auroc(truth: pd.Series, probability: np.ndarray | pd.Series) -> float:
+    from sklearn.metrics import roc_auc_score
+
     return float(roc_auc_score(truth, probability))
 
 
 def brier(truth: pd.Series, probability: np.ndarray | pd.Series) -> float:
+    from sklearn.metrics import brier_score_loss
+
     return float(brier_score_loss(truth, probability))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import matplotlib
 
 matplotlib.use("Agg")  # headless: plots are files logged to MLflow
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    import xgboost as xgb
 
 CONTRIB_PREFIX = "contrib_"
 BIAS_COLUMN = f"{CONTRIB_PREFIX}bias"
@@ -17,6 +21,8 @@ BIAS_COLUMN = f"{CONTRIB_PREFIX}bias"
 
 def contributions(booster: xgb.Booster, features: pd.DataFrame) -> pd.DataFrame:
     """One `contrib_<feature>` column per feature plus `contrib_bias`; a row sums to the raw (margin) prediction."""
+    import xgboost as xgb  # imported when used: XGBoost takes ~4 s to import
+
     values = booster.predict(xgb.DMatrix(features), pred_contribs=True)
     columns = [f"{CONTRIB_PREFIX}{c}" for c in features.columns] + [BIAS_COLUMN]
     return pd.DataFrame(values, columns=columns, index=features.index)

@@ -12,13 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from feast import Entity, FeatureStore, FeatureView
 
 from ml.paths import FEATURE_REPO_DIR, MlPaths
 from transforms.warehouse import reading
+
+# Feast is imported in the functions that use it: it takes ~8 s to import.
+if TYPE_CHECKING:
+    from feast import FeatureStore
 
 PROJECT = "undercut"
 # Entity-keyed pre-race marts that become Feast feature views (one Parquet export each).
@@ -58,6 +61,8 @@ def write_repo_config(paths: MlPaths) -> Path:
 
 
 def open_store(paths: MlPaths) -> FeatureStore:
+    from feast import FeatureStore
+
     return FeatureStore(repo_path=str(FEATURE_REPO_DIR), fs_yaml_file=write_repo_config(paths))
 
 
@@ -77,6 +82,8 @@ def _home_env(paths: MlPaths) -> Iterator[None]:
 
 def repo_objects(paths: MlPaths) -> list[Any]:
     """Entities and feature views of feature_repo/, evaluated afresh for this home."""
+    from feast import Entity, FeatureView
+
     objects: list[Any] = []
     with _home_env(paths):
         for definition_file in sorted(FEATURE_REPO_DIR.glob("*.py")):
@@ -87,6 +94,8 @@ def repo_objects(paths: MlPaths) -> list[Any]:
 
 def apply(paths: MlPaths) -> list[str]:
     """`feast apply` for this home; returns the names of the registered feature views."""
+    from feast import FeatureView
+
     store = open_store(paths)
     objects = repo_objects(paths)
     store.apply(objects)

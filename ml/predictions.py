@@ -6,12 +6,10 @@ store. There the qualifying model's predicted order stands in for the not-yet-ru
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import mlflow
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 
 from ml import datasets, explain, registry, tracking
 from ml.models import finish_position, pit_strategy, qualifying
@@ -19,6 +17,11 @@ from ml.models.positions import features_of
 from ml.paths import MlPaths
 from ml.training import validation_split
 from transforms.warehouse import replace_table
+
+# MLflow is imported in the methods that use it: it takes ~3 s to import.
+if TYPE_CHECKING:
+    import xgboost as xgb
+    from mlflow import MlflowClient
 
 ENTRY_TABLE = "predictions_race_entries"
 CONTRIBUTION_TABLE = "predictions_contributions"
@@ -28,7 +31,9 @@ PIT_STRATEGY_TABLE = "predictions_pit_strategy"
 class Champion:
     """A model's current champion: native model (for pred_contribs), version and the run's documents."""
 
-    def __init__(self, client: mlflow.MlflowClient, model_name: str) -> None:
+    def __init__(self, client: MlflowClient, model_name: str) -> None:
+        import mlflow
+
         version = client.get_model_version_by_alias(model_name, registry.CHAMPION)
         self.name = model_name
         self.version = int(version.version)
@@ -42,6 +47,8 @@ class Champion:
         return [str(f) for f in self.model.feature_names_in_]
 
     def document(self, name: str) -> Any:
+        import mlflow
+
         return mlflow.artifacts.load_dict(f"runs:/{self.run_id}/{name}.json")
 
 

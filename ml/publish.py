@@ -4,21 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import mlflow
 import numpy as np
 import pandas as pd
-import sklearn
-import xgboost as xgb
-from matplotlib.figure import Figure
-from mlflow.models import infer_signature
 
 from ml import registry, tracking
 from ml.paths import MlPaths
 
-# Explicit requirements: MLflow's inference imports the model in a subprocess, seconds per model on two cores.
-PIP_REQUIREMENTS = [f"xgboost=={xgb.__version__}", f"scikit-learn=={sklearn.__version__}", f"pandas=={pd.__version__}"]
+# MLflow, XGBoost and scikit-learn are imported in the functions that use them: each takes ~3-4 s to import.
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass
@@ -37,8 +33,14 @@ class TrainedModel:
 
 
 def _log_model(trained: TrainedModel, signature: Any) -> Any:
+    import mlflow
+    import sklearn
+    import xgboost as xgb
+
+    # Explicit requirements: MLflow's inference imports the model in a subprocess, seconds per model on two cores.
+    requirements = [f"xgboost=={xgb.__version__}", f"scikit-learn=={sklearn.__version__}", f"pandas=={pd.__version__}"]
     common = {"name": "model", "signature": signature, "input_example": trained.valid_x.head(5),
-              "registered_model_name": trained.name, "pip_requirements": PIP_REQUIREMENTS}
+              "registered_model_name": trained.name, "pip_requirements": requirements}
     if trained.flavor == "xgboost":
         return mlflow.xgboost.log_model(trained.estimator, **common)
     return mlflow.sklearn.log_model(trained.estimator, serialization_format="cloudpickle",
@@ -46,6 +48,9 @@ def _log_model(trained: TrainedModel, signature: Any) -> Any:
 
 
 def publish(trained: TrainedModel, paths: MlPaths) -> registry.GateDecision:
+    import mlflow
+    from mlflow.models import infer_signature
+
     client = tracking.configure(paths)
     experiment = tracking.experiment_id(client, paths, trained.name)
     with mlflow.start_run(experiment_id=experiment, run_name=trained.name):

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import mlflow
-from mlflow import MlflowClient
-from mlflow.exceptions import MlflowException
+# MLflow is imported in the functions that use it: it takes ~3 s to import.
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
@@ -36,6 +36,8 @@ def champion_uri(model_name: str) -> str:
 
 
 def champion_version(client: MlflowClient, model_name: str) -> int | None:
+    from mlflow.exceptions import MlflowException
+
     try:
         return int(client.get_model_version_by_alias(model_name, CHAMPION).version)
     except MlflowException:
@@ -43,6 +45,9 @@ def champion_version(client: MlflowClient, model_name: str) -> int | None:
 
 
 def _score_version(model_uri: str, score: Scorer) -> float | None:
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
     try:
         return score(mlflow.pyfunc.load_model(model_uri))
     except MlflowException:  # e.g. the champion's input schema no longer matches the features: it cannot compete
@@ -70,4 +75,6 @@ def gate(client: MlflowClient, model_name: str, version: int, score: Scorer, gre
 
 def load_champion(model_name: str) -> Any:
     """The champion as a pyfunc model (framework-agnostic predict)."""
+    import mlflow
+
     return mlflow.pyfunc.load_model(champion_uri(model_name))

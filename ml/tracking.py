@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-import mlflow
-from mlflow import MlflowClient
+from typing import TYPE_CHECKING
 
 from ml.paths import MlPaths
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
 
 EXPERIMENT_PREFIX = "undercut"
 
 
 def configure(paths: MlPaths) -> MlflowClient:
     """Point MLflow (tracking and registry) at this home; returns a client bound to it."""
+    import mlflow  # imported when used: MLflow takes ~3 s to import
+
     paths.artifacts_dir.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(paths.tracking_uri)
     mlflow.set_registry_uri(paths.tracking_uri)
-    return MlflowClient(tracking_uri=paths.tracking_uri, registry_uri=paths.tracking_uri)
+    return mlflow.MlflowClient(tracking_uri=paths.tracking_uri, registry_uri=paths.tracking_uri)
 
 
 def experiment_id(client: MlflowClient, paths: MlPaths, model_name: str) -> str:

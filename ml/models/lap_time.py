@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 
 from ml import explain
 from ml.evaluation import TimeSplit, mae_s
@@ -71,6 +70,8 @@ def stint_mean_baseline(laps: pd.DataFrame) -> pd.Series:
 
 
 def train(laps: pd.DataFrame, split: TimeSplit) -> TrainedModel:
+    import xgboost as xgb  # imported when used: XGBoost takes ~4 s to import
+
     laps = modelled(laps)
     train_laps, valid_laps = split.train(laps), split.valid(laps)
     model = xgb.XGBRegressor(**XGB_PARAMS)

@@ -6,16 +6,20 @@ The registered model's pyfunc predict returns P(overtake)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 from matplotlib.figure import Figure
-from sklearn.calibration import CalibratedClassifierCV, calibration_curve
-from sklearn.frozen import FrozenEstimator
 
 from ml import explain
 from ml.evaluation import TimeSplit, auroc, brier
 from ml.publish import TrainedModel
+
+# XGBoost and scikit-learn are imported in the functions that use them: they take ~4 s and ~3 s to import.
+if TYPE_CHECKING:
+    import xgboost as xgb
+    from sklearn.calibration import CalibratedClassifierCV
 
 NAME = "overtake"
 LABEL = "label_overtake_within_horizon"
@@ -53,6 +57,8 @@ def booster_of(model: CalibratedClassifierCV) -> xgb.Booster:
 
 
 def _reliability_figure(truth: pd.Series, probability: np.ndarray) -> Figure:
+    from sklearn.calibration import calibration_curve
+
     observed, predicted = calibration_curve(truth, probability, n_bins=10, strategy="quantile")
     fig = Figure(figsize=(5, 5))
     ax = fig.add_subplot()
@@ -63,6 +69,10 @@ def _reliability_figure(truth: pd.Series, probability: np.ndarray) -> Figure:
 
 
 def train(battles: pd.DataFrame, split: TimeSplit) -> TrainedModel:
+    import xgboost as xgb
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
     train_battles, valid_battles = split.train(battles), split.valid(battles)
     calibration_ids = calibration_race_ids(train_battles)
     calibration = train_battles[train_battles["race_id"].isin(calibration_ids)]

@@ -3,15 +3,16 @@ name per cluster read off its centroid ("2-stop late", "1-stop early, slow stops
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from sklearn.cluster import KMeans
-from sklearn.metrics import silhouette_score
-from sklearn.pipeline import Pipeline, make_pipeline
-from sklearn.preprocessing import StandardScaler
 
 from ml.evaluation import TimeSplit
 from ml.publish import TrainedModel
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 NAME = "pit_strategy_clusters"
 FEATURES = ["stop_count", "mean_stop_lap", "mean_stop_duration_s"]
@@ -44,6 +45,12 @@ def strategy_names(model: Pipeline) -> dict[int, str]:
 
 
 def train(stops: pd.DataFrame, split: TimeSplit) -> TrainedModel:
+    # imported when used: scikit-learn takes ~3 s to import
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
     train_rows, valid_rows = split.train(stops), split.valid(stops)
     params = {"n_clusters": N_CLUSTERS, "n_init": 10, "random_state": 7}
     model = make_pipeline(StandardScaler(), KMeans(**params)).fit(model_inputs(train_rows))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import xgboost as xgb
 
 from ml import explain
 from ml.evaluation import TimeSplit, mean_race_spearman
@@ -25,6 +24,8 @@ def train_position_model(name: str, frame: pd.DataFrame, split: TimeSplit, colum
                          baseline: pd.Series) -> tuple[TrainedModel, pd.DataFrame]:
     """`baseline`: a naive expected position per row of `frame` (lower = better). Returns the model and its
     validation rows with predictions."""
+    import xgboost as xgb  # imported when used: XGBoost takes ~4 s to import
+
     labelled = frame[frame[target].notna()]
     train, valid = split.train(labelled), split.valid(labelled)
     model = xgb.XGBRegressor(**XGB_PARAMS)
