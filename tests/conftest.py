@@ -43,7 +43,9 @@ def built_home(archive_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     if os.environ.get("UNDERCUT_TEST_HOME"):
         return Path(os.environ["UNDERCUT_TEST_HOME"])
 
-    shared = tmp_path_factory.getbasetemp().parent
+    # xdist workers share their session's folder (the parent of each worker's); a run without xdist has its own
+    shared = tmp_path_factory.getbasetemp()
+    shared = shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
     home = shared / "built_home"
     with FileLock(str(shared / "built_home.lock")):
         if not (home / "DONE").exists():
