@@ -149,4 +149,11 @@ def test_a_race_timed_before_its_results_is_provisional_then_completed(home_befo
     undercut("refresh", home, archive_dir)  # the results land
     dutch, _ = read_frame(Warehouse.at(home), calendar).itertuples(index=False)
     assert (dutch.is_provisional, dutch.has_results) == (False, True)
-    _same_marts(home, built_home)
+    # The race facts equal the uninterrupted refresh's. Models may differ: the drift decision judged the race on
+    # other predictions (see NOTES.md), so only the race's presence is asserted in what they feed.
+    got, want = checksums(Warehouse.at(home)), checksums(Warehouse.at(built_home))
+    facts = {t for t in want if t.startswith(("marts.fct_", "marts.dim_", "features."))}
+    assert len(facts) > 20 and not {t: d for t, d in differing(got, want).items() if t in facts}
+    for table in ("race_stories", "time_lost", "championship_odds", "car_performance_scores", "battle_forecast"):
+        rows = read_frame(Warehouse.at(home), f"select count(*) as n from marts.{table} where race_key = '2025-15'")
+        assert rows["n"][0] > 0, table
