@@ -3,9 +3,10 @@
 Domains are imported as modules, never as their `defs` objects: Dagster loads this module by looking for the
 Definitions objects at its scope and refuses more than one."""
 
+import warnings
 from datetime import timedelta
 
-from dagster import AssetSelection, AssetSpec, Definitions, FreshnessPolicy
+from dagster import AssetSelection, AssetSpec, Definitions, FreshnessPolicy, PreviewWarning
 
 import orchestration.defs.dbt.definitions as dbt_definitions
 import orchestration.defs.definitions as shared_definitions
@@ -34,6 +35,9 @@ def _reads_race_facts(spec: AssetSpec) -> AssetSpec:
         return spec
     return spec.merge_attributes(deps=[RACE_FACTS])
 
+
+# map_resolved_asset_specs is a preview API; its warning would greet every `make dev` and CLI run.
+warnings.filterwarnings("ignore", category=PreviewWarning, message=".*map_resolved_asset_specs")
 
 defs = Definitions.merge(
     sources_definitions.defs,

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, DagsterInstance, materialize
+from dagster import AssetKey, AssetObservation, DagsterInstance, materialize
 from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from orchestration.definitions import defs
@@ -108,6 +108,6 @@ def test_calendar_sensor_registers_and_requests_new_partitions(archive_dir: Path
     assert jobs == {"historical_job", "weekend_job"} and len(result.run_requests) == 76 + 197
     # every partition's source version is observed with the tick, and named in the run key
     observed = {e.partition: e.tags[DATA_VERSION_TAG] for e in result.asset_events
-                if e.asset_key == AssetKey(["source", "fastf1_session"])}
+                if isinstance(e, AssetObservation) and e.asset_key == AssetKey(["source", "fastf1_session"])}
     first = next(r for r in result.run_requests if r.partition_key == "2018-01-R")
     assert first.run_key == f"weekend_job:2018-01-R:{observed['2018-01-R']}:0"
