@@ -15,7 +15,8 @@ export DAGSTER_HOME ?= $(abspath $(or $(UNDERCUT_HOME),.undercut))/dagster
 setup:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet uv==0.13.9
-	$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	# bytecode compiled once here: where PYTHONDONTWRITEBYTECODE is set (CI), every process would recompile dagster
+	$(BIN)/uv pip sync --compile-bytecode --python $(BIN)/python requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --no-deps -e .
 	$(BIN)/undercut --help > /dev/null
 	test -x /usr/bin/chromium || { $(SUDO) apt-get update -q && \

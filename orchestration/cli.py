@@ -20,7 +20,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             outcome = run_refresh(Settings(), retrain=args.retrain)
             timings = outcome.timings
             print("refreshed " + " ".join(f"{job}={','.join(keys)}" if keys else job
-                                          for job, keys in outcome.ran.items()) if outcome.ran else "up to date")
+                                          for job, keys in outcome.ran.items()) if outcome.ran
+                  else "up to date" + (" (nothing changed since the last complete refresh)" if outcome.settled else ""))
         else:
             timings = run_main(Settings())
     except SourceUnavailableError as exc:
@@ -108,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not args.verbose:  # the instance's storage migrations check says so at every start
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return int(args.func(args))
     except WarehouseUnavailableError as exc:

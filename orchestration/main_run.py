@@ -18,6 +18,7 @@ from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from orchestration.defs.sources.observe import SourceObservation, observe_source
+from orchestration.settled import is_settled, record_settled, settled_state
 from transforms.settings import Settings
 from transforms.sources import Source, open_source
 
@@ -110,6 +111,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
+IN_PROGRESS = [DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED, DagsterRunStatus.STARTING,
+               DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
+
+
 def finish_abandoned_runs(instance: DagsterInstance) -> list[str]:
     """Runs of `undercut run`/`refresh` whose process on this machine is gone (killed) but that the instance still
     shows as started: report them failed and free their concurrency-pool slots, which the next run would otherwise
@@ -141,10 +146,13 @@ def _observe(source: Source, instance: DagsterInstance) -> SourceObservation:
     log.info("source: %s new partitions, %d changed versions",
              ", ".join(f"{len(v)} {k}" for k, v in observation.new_partitions.items()),
              len(observation.observations))
-    if observation.unplaced:
-        log.warning("source lists sessions without a calendar entry, left out until it exists: %s",
-                    ", ".join(observation.unplaced))
+    _warn_unplaced(observation.unplaced)
     return observation
+
+
+def _warn_unplaced(unplaced: list[str]) -> None:
+    if unplaced:
+        log.warning("source lists sessions without a calendar entry, left out until it exists: %s", ", ".join(unplaced))
 
 
 def run_main(settings: Settings) -> dict[str, float]:
@@ -165,12 +173,19 @@ class RefreshOutcome:
     observation: SourceObservation
     ran: dict[str, list[str]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    settled: bool = False  # nothing changed since the last complete refresh: not even planned (orchestration.settled)
 
 
 def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
     """Observe the source, then run each job of the refresh sequence over what is due just before it. Models are
     retrained when the drift decision asks for it (`retrain="drift"`), or "always", or "never"."""
     source, instance = _prepare(settings)
+    state = settled_state(settings, source, retrain)
+    unplaced = is_settled(instance, state)
+    if unplaced is not None:
+        log.info("source, code and Dagster's records unchanged since the last complete refresh: up to date")
+        _warn_unplaced(unplaced)
+        return RefreshOutcome(SourceObservation({}, [], unplaced), settled=True)
     from orchestration.definitions import defs
     from orchestration.defs.jobs import refresh_sequence
     from orchestration.defs.planner import Planner
@@ -191,4 +206,6 @@ def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
         log.info("%s: due %s", job_name, due or "(unpartitioned)")
         _execute(settings, instance, job_name, due or None, outcome.timings)
         outcome.ran[job_name] = list(dict.fromkeys(outcome.ran.get(job_name, []) + due))
+    if not instance.get_runs_count(RunsFilter(statuses=IN_PROGRESS)):  # another run may still change what is due
+        record_settled(instance, state, outcome.observation.unplaced)
     return outcome

@@ -14,8 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simulation.params import CircuitParams
-from simulation.recommend import StrategyRequest, recommend
+from simulation.request import StrategyRequest
 
 EXIT_INVALID_INPUT = 2
 
@@ -48,6 +47,9 @@ def _add_strategy(subparsers: Any) -> None:
 
 
 def run_strategy(args: argparse.Namespace) -> int:
+    from simulation.params import CircuitParams
+    from simulation.recommend import recommend  # the engine (Numba): only when a strategy is asked for
+
     inputs = {name: getattr(args, name) for name in StrategyRequest.model_fields if getattr(args, name) is not None}
     try:
         request = StrategyRequest(**inputs)

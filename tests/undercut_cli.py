@@ -22,3 +22,13 @@ def undercut(command: str, home: Path, archive: Path) -> str:
     """Run `undercut <command>` to completion; its standard output."""
     return subprocess.run([sys.executable, "-m", "orchestration.cli", command], env=undercut_env(home, archive),
                           check=True, cwd=REPO, stdout=subprocess.PIPE, text=True).stdout
+
+
+def forget_settled(home: Path) -> None:
+    """Make the next `undercut refresh` plan, as if no complete refresh had been recorded (orchestration.settled)."""
+    from dagster import DagsterInstance
+
+    from orchestration.settled import SETTLED_KEY
+
+    with DagsterInstance.from_config(str(home / "dagster")) as instance:
+        instance.run_storage.set_cursor_values({SETTLED_KEY: "{}"})

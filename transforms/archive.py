@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import hashlib
 import logging
 from collections.abc import Callable, Iterator
 from functools import cached_property
@@ -244,6 +245,15 @@ class ArchiveSource:
             return conform(pa.Table.from_pandas(df, preserve_index=False), spec, origin=f"{self.root}:{spec.name}")
         except SchemaError as exc:
             raise ArchiveError(str(exc)) from exc
+
+    def fingerprint(self) -> str:
+        """Every file's path, size and modification time: equal fingerprints mean the archive was not touched, so
+        its content digests (source_versions.probe, seconds of reading) need not be recomputed."""
+        h = hashlib.blake2b(digest_size=12)
+        for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
+            stat = path.stat()
+            h.update(f"{path.relative_to(self.root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        return h.hexdigest()
 
     def check_layout(self) -> None:
         """Fail before writing anything when a required table is absent."""
