@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
+from dagster import AssetKey, DagsterInstance, DagsterRunStatus, Definitions, RunsFilter
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from orchestration.defs.sources.observe import SourceObservation, observe_source
@@ -57,8 +57,9 @@ def contiguous_ranges(ordered: Sequence[str], selected: Sequence[str]) -> list[t
 
 
 def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selected: list[str] | None,
-             timings: dict[str, float]) -> None:
-    """Run a job in process: over the `selected` partition keys (None: all) when it is partitioned."""
+             timings: dict[str, float], assets: Sequence[AssetKey] | None = None) -> None:
+    """Run a job in process: over the `selected` partition keys (None: all) when it is partitioned; only `assets`
+    of it when given."""
     from orchestration.definitions import defs
 
     job_def = defs.resolve_job_def(job_name)
@@ -70,7 +71,8 @@ def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selec
     start = time.perf_counter()
     for tags in runs:
         log.info("%s: running %s", job_name, f"partitions {tags}" if tags else "")
-        result = job_def.execute_in_process(instance=instance, tags=tags | run_tags(), raise_on_error=False)
+        result = job_def.execute_in_process(instance=instance, tags=tags | run_tags(), raise_on_error=False,
+                                            asset_selection=assets)
         if not result.success:
             raise RunFailedError(f"{job_name} failed: {_record_failure(settings, instance, result.run_id)}")
     timings[job_name] = timings.get(job_name, 0.0) + time.perf_counter() - start
@@ -166,6 +168,16 @@ def run_main(settings: Settings) -> dict[str, float]:
     return timings
 
 
+def _whole_nodes(defs: Definitions, keys: set[AssetKey]) -> list[AssetKey]:
+    """`keys` plus the other outputs of any multi-asset that cannot run a part of itself."""
+    out = set(keys)
+    for key in keys:
+        node = defs.resolve_assets_def(key)
+        if not node.can_subset:
+            out |= node.keys
+    return sorted(out)
+
+
 @dataclass
 class RefreshOutcome:
     """What a refresh did: the source's changes, and the partition keys (or [] if unpartitioned) each job ran."""
@@ -187,6 +199,7 @@ def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
         _warn_unplaced(unplaced)
         return RefreshOutcome(SourceObservation({}, [], unplaced), settled=True)
     from orchestration.definitions import defs
+    from orchestration.defs.dbt.assets import WAREHOUSE_RAW_SCHEMA
     from orchestration.defs.jobs import refresh_sequence
     from orchestration.defs.planner import Planner
 
@@ -194,17 +207,22 @@ def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
     planner = Planner(instance, defs.resolve_asset_graph())
     for job_name in refresh_sequence(settings, retrain):
         job_def = defs.resolve_job_def(job_name)
-        assets = job_def.asset_layer.executable_asset_keys
+        assets = set(job_def.asset_layer.executable_asset_keys)
+        subset: list[AssetKey] | None = None
         if job_def.partitions_def is None:
-            due: list[str] | None = [] if planner.is_due(assets) else None
+            due_assets = planner.due_assets(assets, ordering_only={WAREHOUSE_RAW_SCHEMA})
+            due: list[str] | None = [] if due_assets else None
+            if due_assets and due_assets != set(assets):
+                subset = _whole_nodes(defs, due_assets)
         else:
             keys = job_def.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
             due = planner.due_partitions(assets, keys) or None
         if due is None:
             log.info("%s: up to date", job_name)
             continue
-        log.info("%s: due %s", job_name, due or "(unpartitioned)")
-        _execute(settings, instance, job_name, due or None, outcome.timings)
+        log.info("%s: due %s%s", job_name, due or "(unpartitioned)",
+                 f", {len(subset)} of {len(assets)} assets" if subset else "")
+        _execute(settings, instance, job_name, due or None, outcome.timings, subset)
         outcome.ran[job_name] = list(dict.fromkeys(outcome.ran.get(job_name, []) + due))
     if not instance.get_runs_count(RunsFilter(statuses=IN_PROGRESS)):  # another run may still change what is due
         record_settled(instance, state, outcome.observation.unplaced)

@@ -2,7 +2,8 @@
 
 A partition of an asset is due when it has no materialisation, or when an event of an upstream asset with the same
 partitioning (the source's observation of a new version, an upstream materialisation) is newer than its last
-materialisation. An unpartitioned asset is due when any upstream event is newer than it. Of a partitioned asset
+materialisation. An unpartitioned asset is due when any upstream event is newer than it, and so is what depends on
+it (a dbt build selects the models downstream of what changed). Of a partitioned asset
 with unpartitioned inputs (a race precompute reads the marts and the models), only the latest partition, the next
 race, follows them: earlier races change only when their own facts do.
 
@@ -12,6 +13,7 @@ recorded no newer materialisation, so what it did not finish stays due until a r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 
 from dagster import AssetKey, DagsterEventType, DagsterInstance
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
@@ -42,13 +44,24 @@ class Planner:
         ids = [entry.last_materialization_storage_id, entry.last_observation_storage_id if observed else None]
         return max((i for i in ids if i is not None), default=NEVER)
 
-    def is_due(self, assets: Iterable[AssetKey]) -> bool:
-        """Unpartitioned assets: one is missing, or an upstream event is newer than it."""
-        for key in assets:
-            materialised = self._latest(key, observed=False)
-            if materialised == NEVER or any(self._latest(p) > materialised for p in self.graph.get(key).parent_keys):
-                return True
-        return False
+    def due_assets(self, assets: Iterable[AssetKey], ordering_only: AbstractSet[AssetKey] = frozenset()
+                   ) -> set[AssetKey]:
+        """Unpartitioned assets: those missing or with a newer upstream event, and what depends on them among
+        `assets`. A parent in `ordering_only` must run first but does not change what its children read."""
+        assets = set(assets)
+        due = {key for key in assets if self._is_due(key, ordering_only)}
+        frontier = list(due)
+        while frontier:
+            for child in self.graph.get(frontier.pop()).child_keys:
+                if child in assets and child not in due:
+                    due.add(child)
+                    frontier.append(child)
+        return due
+
+    def _is_due(self, key: AssetKey, ordering_only: AbstractSet[AssetKey]) -> bool:
+        materialised = self._latest(key, observed=False)
+        return materialised == NEVER or any(self._latest(p) > materialised
+                                            for p in self.graph.get(key).parent_keys - ordering_only)
 
     def due_partitions(self, assets: Iterable[AssetKey], partition_keys: Sequence[str]) -> list[str]:
         """Partitioned assets: the keys (of `partition_keys`, in their order) that some asset must (re)materialise."""

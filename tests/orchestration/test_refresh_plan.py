@@ -9,7 +9,8 @@ import pytest
 from dagster import AssetKey, AssetMaterialization, DagsterInstance
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 
-from orchestration.defs.jobs import historical_job, race_job, warehouse_job, weekend_job
+from orchestration.defs.dbt.assets import WAREHOUSE_RAW_SCHEMA
+from orchestration.defs.jobs import dbt_job, historical_job, race_job, warehouse_job, weekend_job
 from orchestration.defs.planner import Planner
 from orchestration.defs.sources.observe import observe_source
 from orchestration.main_run import contiguous_ranges
@@ -99,11 +100,28 @@ def test_unpartitioned_assets_follow_their_upstream(archive_before_zandvoort: Pa
     _observe(instance, archive_before_zandvoort)
     planner = Planner(instance, asset_graph)
     raw_views = sorted(warehouse_job.selection.resolve(asset_graph))
-    assert planner.is_due(raw_views)  # never materialised
+    assert planner.due_assets(raw_views) == set(raw_views)  # never materialised
     _materialise(instance, raw_views, [None])  # type: ignore[list-item]
-    assert not planner.is_due(raw_views)
+    assert not planner.due_assets(raw_views)
     _materialise(instance, [AssetKey(["raw", "session_laps"])], ["2025-14-R"])  # a lake table changed
-    assert planner.is_due(raw_views)
+    assert planner.due_assets(raw_views) == set(raw_views)
+
+
+def test_a_dbt_build_selects_what_is_downstream_of_the_change(archive_before_zandvoort: Path,
+                                                               asset_graph: BaseAssetGraph) -> None:
+    instance = DagsterInstance.ephemeral()
+    planner = Planner(instance, asset_graph)
+    models = dbt_job.selection.resolve(asset_graph)
+    _materialise(instance, sorted(models), [None])  # type: ignore[list-item]
+    _materialise(instance, [WAREHOUSE_RAW_SCHEMA], [None])  # the views are recreated: nothing to rebuild for it
+    assert not planner.due_assets(models, ordering_only={WAREHOUSE_RAW_SCHEMA})
+    _materialise(instance, [AssetKey(["raw", "results"])], ["2025"])  # a revised result
+    due = planner.due_assets(models, ordering_only={WAREHOUSE_RAW_SCHEMA})
+    names = {key.path[-1] for key in due}
+    assert {"stg_ergast__results", "fct_results", "fct_standings", "race_entry_features"} <= names
+    # timing-only models and the reference dimensions do not read the results
+    assert not names & {"stg_fastf1__session_laps", "stg_ergast__circuits", "int_race_lap_clock", "fct_qualifying"}
+    assert due == due | {c for k in due for c in asset_graph.get(k).child_keys if c in models}  # closed downstream
 
 
 def test_contiguous_ranges() -> None:

@@ -18,7 +18,8 @@ from transforms.settings import Settings
 
 class Plugin(BasePlugin):  # type: ignore[misc]
     def initialize(self, plugin_config: dict[str, Any]) -> None:
-        self.warehouse = Settings().warehouse
+        self.settings = Settings()
 
     def configure_connection(self, conn: DuckDBPyConnection) -> None:
-        warehouse.attach(conn, self.warehouse)
+        conn.execute("SET extension_directory = ?", [str(self.settings.home / "duckdb_extensions")])
+        warehouse.attach(conn, self.settings.warehouse)
