@@ -379,3 +379,22 @@ def build_raw_schema(warehouse: Warehouse, lake: Lake) -> dict[str, int]:
     with reading(warehouse) as con:
         return {spec.name: int(con.execute(f"SELECT count(*) FROM raw.{spec.name}").fetchone()[0])  # type: ignore[index]
                 for spec in TABLES.values()}
+
+
+def replace_races(warehouse: Warehouse, schema: str, tables: dict[str, pd.DataFrame], keep: set[int]) -> dict[str, int]:
+    """In one transaction, per table: every race not in `keep` deleted, the frame's rows (other races) added; a
+    table that does not exist yet is created from its frame. Returns each table's row count afterwards."""
+    counts: dict[str, int] = {}
+    with writing(warehouse, f"replace races of {', '.join(tables)}", tables=sorted(tables)) as con:
+        con.execute(f"create schema if not exists {schema}")
+        for table, frame in tables.items():
+            if keep:
+                con.execute(f"delete from {schema}.{table} where race_id not in (select unnest(?))", [sorted(keep)])
+            if len(frame) or not keep:
+                con.register("incoming", frame)
+                con.execute(f"insert into {schema}.{table} by name select * from incoming" if keep
+                            else f"create or replace table {schema}.{table} as select * from incoming")
+                con.unregister("incoming")
+            row = con.execute(f"select count(*) from {schema}.{table}").fetchone()
+            counts[table] = int(row[0]) if row else 0
+    return counts

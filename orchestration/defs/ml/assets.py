@@ -68,18 +68,32 @@ def training_asset(model_name: str, deps: list[AssetKey], description: str) -> A
 
 
 FEAST = AssetKey(["ml", "feast_registry"])
+# What each model reads, for training and for predicting alike (with the calendar: the validation split)
+MODEL_INPUTS = {
+    lap_time.NAME: features("lap_features", "lap_pace_features"),
+    finish_position.NAME: [FEAST, *marts("fct_results", "fct_qualifying")],
+    qualifying.NAME: [FEAST, *marts("fct_results", "fct_qualifying")],
+    overtake.NAME: features("battle_features"),
+    pit_strategy.NAME: marts("fct_pit_stops"),
+}
 model_assets = [
-    training_asset(lap_time.NAME, features("lap_features", "lap_pace_features"),
+    training_asset(lap_time.NAME, MODEL_INPUTS[lap_time.NAME],
                    "XGBoost clean-lap time relative to the driver's pace up to lap L-2; validation MAE vs the "
                    "per-stint mean"),
-    training_asset(finish_position.NAME, [FEAST, *marts("fct_results", "fct_qualifying")],
+    training_asset(finish_position.NAME, MODEL_INPUTS[finish_position.NAME],
                    "XGBoost finishing position from Feast pre-race features; Spearman vs grid order"),
-    training_asset(qualifying.NAME, [FEAST, *marts("fct_results", "fct_qualifying")],
+    training_asset(qualifying.NAME, MODEL_INPUTS[qualifying.NAME],
                    "XGBoost qualifying position from Feast pre-qualifying features"),
-    training_asset(overtake.NAME, features("battle_features"),
+    training_asset(overtake.NAME, MODEL_INPUTS[overtake.NAME],
                    "Calibrated XGBoost P(overtake within the horizon) for a battle"),
-    training_asset(pit_strategy.NAME, marts("fct_pit_stops"), "KMeans strategy types over pit-stop patterns"),
+    training_asset(pit_strategy.NAME, MODEL_INPUTS[pit_strategy.NAME], "KMeans strategy types over pit-stop patterns"),
 ]
+
+
+def reads(*model_names: str) -> list[AssetKey]:
+    """A prediction's inputs: its champions and the data they read (a refresh re-predicts when either changes)."""
+    keys = [AssetKey(["ml", n]) for n in model_names] + [k for n in model_names for k in MODEL_INPUTS[n]]
+    return list(dict.fromkeys([*keys, CALENDAR]))
 
 
 def prediction_asset(table: str, deps: list[AssetKey], description: str,
@@ -94,19 +108,19 @@ def prediction_asset(table: str, deps: list[AssetKey], description: str,
 
 
 prediction_assets = [
-    prediction_asset(predictions.ENTRY_TABLE, [AssetKey(["ml", qualifying.NAME]), AssetKey(["ml", finish_position.NAME]),
+    prediction_asset(predictions.ENTRY_TABLE, [*reads(qualifying.NAME, finish_position.NAME),
                                                AssetKey(["ml", "feast_online_store"])],
                      "Per driver and race (backtest + next race): predicted qualifying and finish position mean/std "
                      "from the champions; feature contributions in marts.predictions_contributions",
                      predictions.write_race_entry_predictions),
-    prediction_asset(predictions.PIT_STRATEGY_TABLE, [AssetKey(["ml", pit_strategy.NAME])],
+    prediction_asset(predictions.PIT_STRATEGY_TABLE, reads(pit_strategy.NAME),
                      "The champion clustering's strategy type for every driver-race with pit stops",
                      predictions.write_pit_strategy_predictions),
-    prediction_asset(in_race_predictions.LAP_TIME_TABLE, [AssetKey(["ml", lap_time.NAME])],
+    prediction_asset(in_race_predictions.LAP_TIME_TABLE, reads(lap_time.NAME),
                      "Predicted vs actual time of every modelled clean lap of the validation races and the latest "
                      "season (champion); contributions in marts.predictions_lap_time_contributions",
                      in_race_predictions.write_lap_time_predictions),
-    prediction_asset(in_race_predictions.OVERTAKE_TABLE, [AssetKey(["ml", overtake.NAME])],
+    prediction_asset(in_race_predictions.OVERTAKE_TABLE, reads(overtake.NAME),
                      "Calibrated P(overtake within horizon_laps) for every battle row of every race (backtest) with "
                      "the label; contributions (log-odds) in marts.predictions_overtake_contributions",
                      in_race_predictions.write_overtake_predictions),

@@ -1,0 +1,68 @@
+"""Prediction tables keep the races whose inputs and champion did not change (ml.incremental), on a real DuckLake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ml.incremental import DIGEST, write_changed_races
+from transforms.warehouse import Warehouse, read_frame
+
+
+class Model:
+    """A stand-in champion: predicts the sum of the inputs times its version, and records which races it saw."""
+
+    def __init__(self, version: int) -> None:
+        self.version = version
+        self.predicted: set[int] = set()
+
+    def __call__(self, rows: pd.DataFrame, inputs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        self.predicted |= set(rows["race_id"])
+        frame = rows.assign(prediction=inputs.sum(axis=1) * self.version, model_version=self.version)
+        contributions = rows[["race_id", "lap_number"]].assign(feature="x", contribution=inputs["x"])
+        return frame, contributions
+
+
+def _write(warehouse: Warehouse, rows: pd.DataFrame, model: Model) -> dict[str, int]:
+    inputs = rows[["x", "y"]]
+    return write_changed_races(warehouse, "predictions_demo", "predictions_demo_contributions",
+                               rows.drop(columns=["x", "y"]), inputs, model.version, model)
+
+
+def _table(warehouse: Warehouse) -> pd.DataFrame:
+    return read_frame(warehouse, "select * exclude (inputs_digest) from marts.predictions_demo "
+                                 "order by race_id, lap_number")
+
+
+def test_only_new_and_changed_races_are_predicted(tmp_path: Path) -> None:
+    warehouse = Warehouse.at(tmp_path / "home")
+    laps = pd.DataFrame({"race_id": [1, 1, 2, 2, 3], "lap_number": [1, 2, 1, 2, 1],
+                         "x": [1.0, 2.0, 3.0, 4.0, 5.0], "y": [0.5, 0.5, 0.5, 0.5, 0.5]})
+    first = Model(1)
+    assert _write(warehouse, laps, first) == {"predictions_demo": 5, "predictions_demo_contributions": 5}
+    assert first.predicted == {1, 2, 3}
+
+    again = Model(1)
+    before = _table(warehouse)
+    noisy = laps.assign(x=laps["x"] * (1 + 1e-15)).iloc[::-1]  # another order, last-bit float noise: the same
+    _write(warehouse, noisy, again)
+    assert again.predicted == set()
+    pd.testing.assert_frame_equal(_table(warehouse), before)
+
+    # race 2 revised, race 3 gone from the data, race 4 new
+    revised = pd.concat([laps[laps["race_id"] != 3], pd.DataFrame({"race_id": [4], "lap_number": [1], "x": [7.0],
+                                                                    "y": [0.0]})], ignore_index=True)
+    revised.loc[revised["race_id"] == 2, "x"] += 1
+    third = Model(1)
+    assert _write(warehouse, revised, third) == {"predictions_demo": 5, "predictions_demo_contributions": 5}
+    assert third.predicted == {2, 4}
+    table = _table(warehouse)
+    assert table["race_id"].tolist() == [1, 1, 2, 2, 4]
+    assert table["prediction"].tolist() == [1.5, 2.5, 4.5, 5.5, 7.0]
+    assert read_frame(warehouse, f"select count(distinct {DIGEST}) as n from marts.predictions_demo")["n"][0] == 3
+
+    retrained = Model(2)  # a new champion predicts every race again
+    _write(warehouse, revised, retrained)
+    assert retrained.predicted == {1, 2, 4}
+    assert _table(warehouse)["prediction"].tolist() == [3.0, 5.0, 9.0, 11.0, 14.0]
