@@ -17,6 +17,7 @@ from dagster import (
     AssetKey,
     AssetObservation,
     AssetRecordsFilter,
+    DagsterEventType,
     DagsterInstance,
 )
 from dagster._core.definitions.data_version import DATA_VERSION_TAG
@@ -91,24 +92,22 @@ class SourceObservation:
             instance.report_runless_asset_event(event)
 
 
-def observed_versions(instance: DagsterInstance, key: AssetKey) -> dict[str | None, str]:
-    """The latest recorded version per partition (None: unpartitioned) of a source asset."""
-    out: dict[str | None, str] = {}
-    cursor = None
-    while True:
-        page = instance.fetch_observations(AssetRecordsFilter(key), limit=10_000, cursor=cursor, ascending=True)
-        for record in page.records:
-            version = (record.event_log_entry.tags or {}).get(DATA_VERSION_TAG)
-            if version is not None:
-                out[record.partition_key] = version
-        if not page.has_more:
-            return out
-        cursor = page.cursor
+def observed_versions(instance: DagsterInstance, key: AssetKey, partitioned: bool) -> dict[str | None, str]:
+    """The latest recorded version per partition (None: unpartitioned) of a source asset: one indexed query over
+    the latest observation of each partition, not the observation history."""
+    if partitioned:
+        tags = instance.event_log_storage.get_latest_tags_by_partition(key, DagsterEventType.ASSET_OBSERVATION,
+                                                                        [DATA_VERSION_TAG])
+        return {p: t[DATA_VERSION_TAG] for p, t in tags.items() if DATA_VERSION_TAG in t}
+    latest = instance.fetch_observations(AssetRecordsFilter(key), limit=1, ascending=False).records
+    version = (latest[0].event_log_entry.tags or {}).get(DATA_VERSION_TAG) if latest else None
+    return {} if version is None else {None: version}
 
 
 def _changes(instance: DagsterInstance, key: AssetKey,
              versions: Iterable[tuple[str | None, str]]) -> list[AssetObservation]:
-    known = observed_versions(instance, key)
+    versions = list(versions)
+    known = observed_versions(instance, key, partitioned=any(p is not None for p, _ in versions))
     return [AssetObservation(asset_key=key, partition=p, tags={DATA_VERSION_TAG: v})
             for p, v in versions if known.get(p) != v]
 
