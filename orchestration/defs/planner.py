@@ -37,19 +37,28 @@ class Planner:
 
     def _latest(self, key: AssetKey, *, observed: bool = True) -> int:
         """The storage id of the asset's latest materialisation (or observation), any partition."""
-        records = self.instance.get_asset_records([key])
-        if not records:
-            return NEVER
-        entry = records[0].asset_entry
-        ids = [entry.last_materialization_storage_id, entry.last_observation_storage_id if observed else None]
-        return max((i for i in ids if i is not None), default=NEVER)
+        return self._latest_of([key], observed=observed)[key]
+
+    def _latest_of(self, keys: Iterable[AssetKey], *, observed: bool = True) -> dict[AssetKey, int]:
+        """`_latest` of many assets in one query."""
+        keys = list(keys)
+        latest = dict.fromkeys(keys, NEVER)
+        for record in self.instance.get_asset_records(keys):
+            entry = record.asset_entry
+            ids = [entry.last_materialization_storage_id, entry.last_observation_storage_id if observed else None]
+            latest[entry.asset_key] = max((i for i in ids if i is not None), default=NEVER)
+        return latest
 
     def due_assets(self, assets: Iterable[AssetKey], ordering_only: AbstractSet[AssetKey] = frozenset()
                    ) -> set[AssetKey]:
         """Unpartitioned assets: those missing or with a newer upstream event, and what depends on them among
         `assets`. A parent in `ordering_only` must run first but does not change what its children read."""
         assets = set(assets)
-        due = {key for key in assets if self._is_due(key, ordering_only)}
+        parents = {key: self.graph.get(key).parent_keys - ordering_only for key in assets}
+        materialised = self._latest_of(assets, observed=False)
+        upstream = self._latest_of(set().union(*parents.values()))
+        due = {key for key in assets if materialised[key] == NEVER
+               or any(upstream[p] > materialised[key] for p in parents[key])}
         frontier = list(due)
         while frontier:
             for child in self.graph.get(frontier.pop()).child_keys:
@@ -57,11 +66,6 @@ class Planner:
                     due.add(child)
                     frontier.append(child)
         return due
-
-    def _is_due(self, key: AssetKey, ordering_only: AbstractSet[AssetKey]) -> bool:
-        materialised = self._latest(key, observed=False)
-        return materialised == NEVER or any(self._latest(p) > materialised
-                                            for p in self.graph.get(key).parent_keys - ordering_only)
 
     def due_partitions(self, assets: Iterable[AssetKey], partition_keys: Sequence[str]) -> list[str]:
         """Partitioned assets: the keys (of `partition_keys`, in their order) that some asset must (re)materialise."""
