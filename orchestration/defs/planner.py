@@ -2,8 +2,9 @@
 
 A partition of an asset is due when it has no materialisation, or when an event of an upstream asset with the same
 partitioning (the source's observation of a new version, an upstream materialisation) is newer than its last
-materialisation. An unpartitioned asset is due when any upstream event is newer than it, and so is what depends on
-it (a dbt build selects the models downstream of what changed). Of a partitioned asset
+materialisation. An unpartitioned asset is due when any upstream event is newer than it or its code version (a dbt
+model's checksum) is not the one it last ran, and so is what depends on it (a dbt build selects the models
+downstream of what changed). Of a partitioned asset
 with unpartitioned inputs (a race precompute reads the marts and the models), only the latest partition, the next
 race, follows them: earlier races change only when their own facts do.
 
@@ -17,6 +18,7 @@ from collections.abc import Set as AbstractSet
 
 from dagster import AssetKey, DagsterEventType, DagsterInstance
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
+from dagster._core.definitions.data_version import CODE_VERSION_TAG
 
 MATERIALISED = DagsterEventType.ASSET_MATERIALIZATION
 OBSERVED = DagsterEventType.ASSET_OBSERVATION
@@ -49,16 +51,29 @@ class Planner:
             latest[entry.asset_key] = max((i for i in ids if i is not None), default=NEVER)
         return latest
 
+    def _code_changed(self, keys: Iterable[AssetKey]) -> set[AssetKey]:
+        """Assets whose code version (a dbt model's checksum) differs from the one their last materialisation ran."""
+        changed = set()
+        for record in self.instance.get_asset_records(list(keys)):
+            entry = record.asset_entry
+            current = self.graph.get(entry.asset_key).code_version
+            materialisation = entry.last_materialization.asset_materialization if entry.last_materialization else None
+            if current is None or materialisation is None:
+                continue
+            if (materialisation.tags or {}).get(CODE_VERSION_TAG) != current:
+                changed.add(entry.asset_key)
+        return changed
+
     def due_assets(self, assets: Iterable[AssetKey], ordering_only: AbstractSet[AssetKey] = frozenset()
                    ) -> set[AssetKey]:
-        """Unpartitioned assets: those missing or with a newer upstream event, and what depends on them among
-        `assets`. A parent in `ordering_only` must run first but does not change what its children read."""
+        """Unpartitioned assets: those missing, with a newer upstream event or with new code, and what depends on
+        them among `assets`. A parent in `ordering_only` must run first but does not change what its children read."""
         assets = set(assets)
         parents = {key: self.graph.get(key).parent_keys - ordering_only for key in assets}
         materialised = self._latest_of(assets, observed=False)
         upstream = self._latest_of(set().union(*parents.values()))
         due = {key for key in assets if materialised[key] == NEVER
-               or any(upstream[p] > materialised[key] for p in parents[key])}
+               or any(upstream[p] > materialised[key] for p in parents[key])} | self._code_changed(assets)
         frontier = list(due)
         while frontier:
             for child in self.graph.get(frontier.pop()).child_keys:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, AssetMaterialization, DagsterInstance
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
+from dagster._core.definitions.data_version import CODE_VERSION_TAG
 
 from orchestration.defs.dbt.assets import WAREHOUSE_RAW_SCHEMA
 from orchestration.defs.jobs import dbt_job, historical_job, race_job, warehouse_job, weekend_job
@@ -112,9 +113,19 @@ def test_a_dbt_build_selects_what_is_downstream_of_the_change(archive_before_zan
     instance = DagsterInstance.ephemeral()
     planner = Planner(instance, asset_graph)
     models = dbt_job.selection.resolve(asset_graph)
-    _materialise(instance, [k for k in asset_graph.toposorted_asset_keys if k in models], [None])  # type: ignore[list-item]
+    for key in [k for k in asset_graph.toposorted_asset_keys if k in models]:  # as a dbt build records them
+        instance.report_runless_asset_event(AssetMaterialization(
+            asset_key=key, tags={CODE_VERSION_TAG: asset_graph.get(key).code_version or ""}))
     _materialise(instance, [WAREHOUSE_RAW_SCHEMA], [None])  # the views are recreated: nothing to rebuild for it
     assert not planner.due_assets(models, ordering_only={WAREHOUSE_RAW_SCHEMA})
+    # a model's SQL changed since it last ran (another checksum): it and what reads it
+    entries = AssetKey(["intermediate", "int_race_entries"])
+    instance.report_runless_asset_event(AssetMaterialization(asset_key=entries, tags={CODE_VERSION_TAG: "older"}))
+    changed = planner.due_assets(models, ordering_only={WAREHOUSE_RAW_SCHEMA})
+    assert entries in changed and AssetKey(["features", "race_entry_features"]) in changed
+    assert AssetKey(["marts", "fct_laps"]) not in changed
+    instance.report_runless_asset_event(AssetMaterialization(
+        asset_key=entries, tags={CODE_VERSION_TAG: asset_graph.get(entries).code_version or ""}))
     _materialise(instance, [AssetKey(["raw", "results"])], ["2025"])  # a revised result
     due = planner.due_assets(models, ordering_only={WAREHOUSE_RAW_SCHEMA})
     names = {key.path[-1] for key in due}

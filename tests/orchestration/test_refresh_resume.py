@@ -16,7 +16,7 @@ import pytest
 from home_copies import checksums, copy_home, differing
 from undercut_cli import REPO, forget_settled, undercut, undercut_env
 
-from transforms.warehouse import Warehouse, read_frame
+from transforms.warehouse import Warehouse, read_frame, snapshot_before_race
 
 pytestmark = pytest.mark.slow
 
@@ -146,10 +146,16 @@ def test_a_race_timed_before_its_results_is_provisional_then_completed(home_befo
     laps = read_frame(Warehouse.at(home), "select count(*) as laps, count(constructor_id) as with_team "
                                           "from marts.fct_laps where season = 2025 and round = 15")
     assert laps["laps"][0] > 1000 and laps["with_team"][0] == laps["laps"][0]
+    # its entries come from the race session's drivers, so it has pre-race predictions to be judged by
+    predicted = ("select count(*) as n from marts.predictions_race_entries {at} where season = 2025 and round = 15 "
+                 "and predicted_finish_position_mean is not null")
+    assert read_frame(Warehouse.at(home), predicted.format(at=""))["n"][0] == 20
 
     undercut("refresh", home, archive_dir)  # the results land
     dutch, _ = read_frame(Warehouse.at(home), calendar).itertuples(index=False)
     assert (dutch.is_provisional, dutch.has_results) == (False, True)
+    before = snapshot_before_race(Warehouse.at(home), "2025-15")  # what was predicted before the results landed
+    assert read_frame(Warehouse.at(home), predicted.format(at=f"at (version => {before})"))["n"][0] == 20
     # The race facts equal the uninterrupted refresh's. Models may differ: the drift decision judged the race on
     # other predictions (see NOTES.md), so only the race's presence is asserted in what they feed.
     got, want = checksums(Warehouse.at(home)), checksums(Warehouse.at(built_home))
