@@ -35,6 +35,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_status(args: argparse.Namespace) -> int:
+    import json
+
+    from orchestration.main_run import dagster_instance
+    from orchestration.status import platform_status, render
+    from transforms.settings import Settings
+
+    settings = Settings()
+    status = platform_status(settings, dagster_instance(settings))
+    print(json.dumps(status.as_dict(), indent=2) if args.json else render(status))
+    return 0
+
+
 def _cmd_sql(args: argparse.Namespace) -> int:
     """Queries on the warehouse, read-only: one from the command line, else one per `;` from stdin."""
     import duckdb
@@ -90,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="when the models' inputs changed, retrain them if the drift decision asks (default), "
                               "always, or never (predictions only)")
     refresh.set_defaults(func=_cmd_run)
+    status = sub.add_parser("status", help="per asset group: materialised, missing, stale and failed partitions; the "
+                                           "last runs, failing checks, the next race and whether its precompute is fresh")
+    status.add_argument("--json", action="store_true", help="machine-readable")
+    status.set_defaults(func=_cmd_status)
     sql = sub.add_parser("sql", help="query the warehouse read-only (safe while a refresh writes it)")
     sql.add_argument("query", nargs="?", help="SQL to run (default: statements from stdin, a prompt on a terminal)")
     sql.add_argument("--max-rows", type=int, default=40)

@@ -34,7 +34,7 @@ def time_lost(race: RaceData) -> pd.DataFrame:
     laps["residual_s"] = laps["lap_time_s"] - laps["expected_s"]
     items = pd.concat([_pit_stops(race), _on_track(laps)], ignore_index=True).astype(
         {"driver_id": int, "lap_number": int, "seconds_lost": float})
-    items = items[items["seconds_lost"] > 0]
+    items = items[items["seconds_lost"].round(3) > 0]  # reported to the millisecond: less is no loss at all
     items["driver_code"] = items["driver_id"].map(laps.drop_duplicates("driver_id").set_index("driver_id")
                                                   ["driver_code"])
     items["driver_total_s"] = items.groupby("driver_id")["seconds_lost"].transform("sum")

@@ -11,7 +11,7 @@ from transforms.warehouse import Warehouse
 
 # 2024 Bahrain (Bottas's long stop), 2024 Monaco (lap-1 red flag), 2021 Abu Dhabi (last-lap lead change),
 # 2025 Italian GP (the next race: no laps yet).
-RACES = ("2024-01", "2024-08", "2021-22", "2025-16")
+RACES = ("2024-01", "2024-08", "2021-22", "2024-22", "2025-16")
 
 
 @pytest.fixture(scope="session")
