@@ -18,9 +18,9 @@ def undercut_env(home: Path, archive: Path) -> dict[str, str]:
     return env
 
 
-def undercut(command: str, home: Path, archive: Path) -> str:
-    """Run `undercut <command>` to completion; its standard output."""
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", command], env=undercut_env(home, archive),
+def undercut(command: str, home: Path, archive: Path, *options: str) -> str:
+    """Run `undercut <command> [options]` to completion; its standard output."""
+    return subprocess.run([sys.executable, "-m", "orchestration.cli", command, *options], env=undercut_env(home, archive),
                           check=True, cwd=REPO, stdout=subprocess.PIPE, text=True).stdout
 
 
