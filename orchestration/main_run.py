@@ -199,7 +199,6 @@ def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
         _warn_unplaced(unplaced)
         return RefreshOutcome(SourceObservation({}, [], unplaced), settled=True)
     from orchestration.definitions import defs
-    from orchestration.defs.dbt.assets import WAREHOUSE_RAW_SCHEMA
     from orchestration.defs.jobs import refresh_sequence
     from orchestration.defs.planner import Planner
 
@@ -210,7 +209,7 @@ def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
         assets = set(job_def.asset_layer.executable_asset_keys)
         subset: list[AssetKey] | None = None
         if job_def.partitions_def is None:
-            due_assets = planner.due_assets(assets, ordering_only={WAREHOUSE_RAW_SCHEMA})
+            due_assets = planner.due_assets(assets)
             due: list[str] | None = [] if due_assets else None
             if due_assets and due_assets != set(assets):
                 subset = _whole_nodes(defs, due_assets)

@@ -14,15 +14,19 @@ recorded no newer materialisation, so what it did not finish stays due until a r
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from collections.abc import Set as AbstractSet
 
 from dagster import AssetKey, DagsterEventType, DagsterInstance
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 from dagster._core.definitions.data_version import CODE_VERSION_TAG
 
+from orchestration.defs.warehouse.assets import WAREHOUSE_RAW_SCHEMA
+
 MATERIALISED = DagsterEventType.ASSET_MATERIALIZATION
 OBSERVED = DagsterEventType.ASSET_OBSERVATION
 NEVER = -1
+# Parents that must run first but do not change what their children read: the raw views are recreated whenever a
+# lake table changes, and the dbt models reading them also depend on those tables themselves.
+ORDERING_ONLY = frozenset({WAREHOUSE_RAW_SCHEMA})
 
 
 class Planner:
@@ -64,12 +68,11 @@ class Planner:
                 changed.add(entry.asset_key)
         return changed
 
-    def due_assets(self, assets: Iterable[AssetKey], ordering_only: AbstractSet[AssetKey] = frozenset()
-                   ) -> set[AssetKey]:
+    def due_assets(self, assets: Iterable[AssetKey]) -> set[AssetKey]:
         """Unpartitioned assets: those missing, with a newer upstream event or with new code, and what depends on
-        them among `assets`. A parent in `ordering_only` must run first but does not change what its children read."""
+        them among `assets`."""
         assets = set(assets)
-        parents = {key: self.graph.get(key).parent_keys - ordering_only for key in assets}
+        parents = {key: self.graph.get(key).parent_keys - ORDERING_ONLY for key in assets}
         materialised = self._latest_of(assets, observed=False)
         upstream = self._latest_of(set().union(*parents.values()))
         due = {key for key in assets if materialised[key] == NEVER

@@ -22,9 +22,8 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.defs.dbt.resources import dbt_environment, dbt_project, ensure_manifest
 from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from orchestration.defs.warehouse.assets import WAREHOUSE_RAW_SCHEMA
 from transforms.warehouse import recording_race_landings, write_lock
-
-WAREHOUSE_RAW_SCHEMA = AssetKey(["warehouse_raw_schema"])
 
 
 class UndercutDbtTranslator(DagsterDbtTranslator):

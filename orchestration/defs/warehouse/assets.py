@@ -25,6 +25,9 @@ def warehouse_raw_schema(context: AssetExecutionContext, undercut: UndercutResou
                                        **{f"rows.{k}": v for k, v in counts.items()}})
 
 
+WAREHOUSE_RAW_SCHEMA = warehouse_raw_schema.key
+
+
 @asset(
     group_name="warehouse",
     pool=WAREHOUSE_POOL,
