@@ -35,11 +35,16 @@ def race_digests(rows: pd.DataFrame, inputs: pd.DataFrame, model_version: int) -
     return rows["race_id"].map(digests)
 
 
-def _kept_races(warehouse: Warehouse, table: str, rows: pd.DataFrame) -> set[int]:
-    """Races stored with the digest they have now (none if the table is new)."""
+def _stored_columns(warehouse: Warehouse, table: str) -> list[str] | None:
+    """The stored table's columns (None: no such table yet)."""
     if not table_exists(warehouse, SCHEMA, table):
-        return set()
-    if DIGEST not in read_frame(warehouse, f"select * from {SCHEMA}.{table} limit 0").columns:  # written before
+        return None
+    return list(read_frame(warehouse, f"select * from {SCHEMA}.{table} limit 0").columns)
+
+
+def _kept_races(warehouse: Warehouse, table: str, rows: pd.DataFrame) -> set[int]:
+    """Races stored with the digest they have now (none if the table is new or was written without digests)."""
+    if DIGEST not in (_stored_columns(warehouse, table) or []):
         return set()
     known = read_frame(warehouse, f"select distinct race_id, {DIGEST} from {SCHEMA}.{table}")
     now = rows[["race_id", DIGEST]].drop_duplicates()
@@ -47,8 +52,7 @@ def _kept_races(warehouse: Warehouse, table: str, rows: pd.DataFrame) -> set[int
 
 
 def _columns_stored(warehouse: Warehouse, frames: dict[str, pd.DataFrame]) -> bool:
-    return all(list(read_frame(warehouse, f"select * from {SCHEMA}.{table} limit 0").columns) == list(frame.columns)
-               for table, frame in frames.items() if table_exists(warehouse, SCHEMA, table))
+    return all(_stored_columns(warehouse, table) in (None, list(frame.columns)) for table, frame in frames.items())
 
 
 def write_changed_races(warehouse: Warehouse, table: str, contribution_table: str, rows: pd.DataFrame,

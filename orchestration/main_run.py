@@ -211,7 +211,7 @@ def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
         if job_def.partitions_def is None:
             due_assets = planner.due_assets(assets)
             due: list[str] | None = [] if due_assets else None
-            if due_assets and due_assets != set(assets):
+            if due_assets and due_assets != assets:
                 subset = _whole_nodes(defs, due_assets)
         else:
             keys = job_def.partitions_def.get_partition_keys(dynamic_partitions_store=instance)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dagster import AssetKey, DagsterEventType, DagsterInstance
 from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGraph
 from dagster._core.definitions.data_version import CODE_VERSION_TAG
+from dagster._core.storage.event_log.base import AssetEntry
 
 from orchestration.defs.warehouse.assets import WAREHOUSE_RAW_SCHEMA
 
@@ -41,42 +42,41 @@ class Planner:
                 out[partition] = max(out.get(partition, NEVER), storage_id)
         return out
 
-    def _latest(self, key: AssetKey, *, observed: bool = True) -> int:
+    def _entries(self, keys: Iterable[AssetKey]) -> dict[AssetKey, AssetEntry]:
+        """The instance's record of each asset that has one, in one query."""
+        return {r.asset_entry.asset_key: r.asset_entry for r in self.instance.get_asset_records(list(keys))}
+
+    @staticmethod
+    def _storage_id(entry: AssetEntry | None, *, observed: bool = True) -> int:
         """The storage id of the asset's latest materialisation (or observation), any partition."""
-        return self._latest_of([key], observed=observed)[key]
+        if entry is None:
+            return NEVER
+        ids = [entry.last_materialization_storage_id, entry.last_observation_storage_id if observed else None]
+        return max((i for i in ids if i is not None), default=NEVER)
 
-    def _latest_of(self, keys: Iterable[AssetKey], *, observed: bool = True) -> dict[AssetKey, int]:
-        """`_latest` of many assets in one query."""
-        keys = list(keys)
-        latest = dict.fromkeys(keys, NEVER)
-        for record in self.instance.get_asset_records(keys):
-            entry = record.asset_entry
-            ids = [entry.last_materialization_storage_id, entry.last_observation_storage_id if observed else None]
-            latest[entry.asset_key] = max((i for i in ids if i is not None), default=NEVER)
-        return latest
+    def _latest(self, key: AssetKey, *, observed: bool = True) -> int:
+        return self._storage_id(self._entries([key]).get(key), observed=observed)
 
-    def _code_changed(self, keys: Iterable[AssetKey]) -> set[AssetKey]:
-        """Assets whose code version (a dbt model's checksum) differs from the one their last materialisation ran."""
-        changed = set()
-        for record in self.instance.get_asset_records(list(keys)):
-            entry = record.asset_entry
-            current = self.graph.get(entry.asset_key).code_version
-            materialisation = entry.last_materialization.asset_materialization if entry.last_materialization else None
-            if current is None or materialisation is None:
-                continue
-            if (materialisation.tags or {}).get(CODE_VERSION_TAG) != current:
-                changed.add(entry.asset_key)
-        return changed
+    def _new_code(self, entry: AssetEntry) -> bool:
+        """The asset's code version (a dbt model's checksum) is not the one its last materialisation ran."""
+        current = self.graph.get(entry.asset_key).code_version
+        materialisation = entry.last_materialization.asset_materialization if entry.last_materialization else None
+        return (current is not None and materialisation is not None
+                and (materialisation.tags or {}).get(CODE_VERSION_TAG) != current)
 
     def due_assets(self, assets: Iterable[AssetKey]) -> set[AssetKey]:
         """Unpartitioned assets: those missing, with a newer upstream event or with new code, and what depends on
         them among `assets`."""
         assets = set(assets)
         parents = {key: self.graph.get(key).parent_keys - ORDERING_ONLY for key in assets}
-        materialised = self._latest_of(assets, observed=False)
-        upstream = self._latest_of(set().union(*parents.values()))
-        due = {key for key in assets if materialised[key] == NEVER
-               or any(upstream[p] > materialised[key] for p in parents[key])} | self._code_changed(assets)
+        own = self._entries(assets)
+        upstream = self._entries(set().union(*parents.values()))
+        due = set()
+        for key in assets:
+            materialised = self._storage_id(own.get(key), observed=False)
+            if (materialised == NEVER or self._new_code(own[key])
+                    or any(self._storage_id(upstream.get(p)) > materialised for p in parents[key])):
+                due.add(key)
         frontier = list(due)
         while frontier:
             for child in self.graph.get(frontier.pop()).child_keys:
