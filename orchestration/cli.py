@@ -126,8 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not args.verbose:  # the instance's storage migrations check says so at every start
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    if not args.verbose:  # the instance's migration check and Feast's registry cache speak at every use
+        for name in ("alembic", "feast"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     try:
         return int(args.func(args))
     except WarehouseUnavailableError as exc:

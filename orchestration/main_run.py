@@ -72,11 +72,18 @@ def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selec
     for tags in runs:
         log.info("%s: running %s", job_name, f"partitions {tags}" if tags else "")
         result = job_def.execute_in_process(instance=instance, tags=tags | run_tags(), raise_on_error=False,
-                                            asset_selection=assets)
+                                            asset_selection=assets, run_config=_console_logging())
         if not result.success:
             raise RunFailedError(f"{job_name} failed: {_record_failure(settings, instance, result.run_id)}")
     timings[job_name] = timings.get(job_name, 0.0) + time.perf_counter() - start
     log.info("%s: done in %.1f s", job_name, timings[job_name])
+
+
+def _console_logging() -> dict[str, object]:
+    """Dagster's event log on the console at WARNING (thousands of DEBUG events per run) unless `-v` asked for all;
+    the instance keeps every event for the UI either way."""
+    level = "DEBUG" if log.isEnabledFor(logging.DEBUG) else "WARNING"
+    return {"loggers": {"console": {"config": {"log_level": level}}}}
 
 
 class RunFailedError(RuntimeError):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from home_copies import copy_home
 from pg_server import PgServer, pg_bin, postgres_server
-from undercut_cli import undercut
+from undercut_cli import undercut, undercut_logged
 
 REPO = Path(__file__).resolve().parents[1]
 ARCHIVE = Path(os.environ.get("UNDERCUT_TEST_ARCHIVE", REPO.parent / "shared" / "data")).resolve()
@@ -51,7 +51,8 @@ def built_home(archive_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> P
         if not (home / "DONE").exists():
             before = shared / "archive_before_race"
             copy_without_race(archive_dir, before, *LANDED_RACE)
-            undercut("run", home, before)
+            home.mkdir(parents=True, exist_ok=True)
+            undercut_logged("run", home, before, home / "run.log")  # what a user reads: tests/foundation
             copy_home(home, _before_race(home))
             stop = home / "reader.stop"
             reader = subprocess.Popen([sys.executable, str(REPO / "tests" / "warehouse_reader.py"),

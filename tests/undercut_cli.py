@@ -24,6 +24,13 @@ def undercut(command: str, home: Path, archive: Path, *options: str) -> str:
                           check=True, cwd=REPO, stdout=subprocess.PIPE, text=True).stdout
 
 
+def undercut_logged(command: str, home: Path, archive: Path, log: Path) -> None:
+    """Run `undercut <command>` to completion with everything it prints (stdout and stderr) in `log`."""
+    with open(log, "w") as out:
+        subprocess.run([sys.executable, "-m", "orchestration.cli", command], env=undercut_env(home, archive),
+                       check=True, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, text=True)
+
+
 def forget_settled(home: Path) -> None:
     """Make the next `undercut refresh` plan, as if no complete refresh had been recorded (orchestration.settled)."""
     from dagster import DagsterInstance

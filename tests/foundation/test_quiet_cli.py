@@ -1,0 +1,16 @@
+"""`undercut run` prints what a user reads (one line per job and partition range, warnings), not Dagster's event log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def test_undercut_run_prints_under_200_lines(built_home: Path) -> None:
+    log = built_home / "run.log"  # everything the fixture's `undercut run` on the archive printed
+    if not log.exists():
+        pytest.skip(f"{built_home} was built elsewhere (UNDERCUT_TEST_HOME): no log of its run")
+    lines = log.read_text().split("\n")  # terminal lines (a progress bar's carriage returns stay on one)
+    assert 20 < len(lines) < 200, "\n".join(lines[:50])
+    assert any("dbt_job: done in" in line for line in lines) and not any(" - DEBUG - " in line for line in lines)
