@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import runpy
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -63,6 +64,9 @@ def write_repo_config(paths: MlPaths) -> Path:
 def open_store(paths: MlPaths) -> FeatureStore:
     from feast import FeatureStore
 
+    # feast's import puts DeprecationWarning "once" before every filter, and ibis (its offline store) deprecates a call
+    # it makes itself: not ours to act on, so not on the user's console
+    warnings.filterwarnings("ignore", message="fetch_arrow_table", category=DeprecationWarning)
     return FeatureStore(repo_path=str(FEATURE_REPO_DIR), fs_yaml_file=write_repo_config(paths))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -120,15 +121,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_libraries() -> None:
+    """What the libraries say at every use, kept off a quiet console: the instance's migration check (alembic), Feast's
+    registry cache, dagster-dbt's per-invocation notes, MLflow's advisories and download bars. `-v` shows all of it."""
+    for name in ("alembic", "feast"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:  # not the logger's level: Dagster's event log records its INFO
+        handler.addFilter(lambda record: record.levelno >= logging.WARNING or not record.name.startswith("dagster"))
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "ERROR")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+
+
 def main(argv: list[str] | None = None) -> int:
     from transforms.warehouse import WarehouseUnavailableError
 
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not args.verbose:  # the instance's migration check and Feast's registry cache speak at every use
-        for name in ("alembic", "feast"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    if not args.verbose:
+        _quiet_libraries()
     try:
         return int(args.func(args))
     except WarehouseUnavailableError as exc:

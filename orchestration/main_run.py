@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, Definitions, RunsFilter
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from orchestration.defs.resources import QUIET_TAG
 from orchestration.defs.sources.observe import SourceObservation, observe_source
 from orchestration.settled import is_settled, record_settled, settled_state
 from transforms.settings import Settings
@@ -71,8 +72,8 @@ def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selec
     start = time.perf_counter()
     for tags in runs:
         log.info("%s: running %s", job_name, f"partitions {tags}" if tags else "")
-        result = job_def.execute_in_process(instance=instance, tags=tags | run_tags(), raise_on_error=False,
-                                            asset_selection=assets, run_config=_console_logging())
+        result = job_def.execute_in_process(instance=instance, tags=tags | run_tags() | _quiet_tag(),
+                                            raise_on_error=False, asset_selection=assets, run_config=_console_logging())
         if not result.success:
             raise RunFailedError(f"{job_name} failed: {_record_failure(settings, instance, result.run_id)}")
     timings[job_name] = timings.get(job_name, 0.0) + time.perf_counter() - start
@@ -84,6 +85,10 @@ def _console_logging() -> dict[str, object]:
     the instance keeps every event for the UI either way."""
     level = "DEBUG" if log.isEnabledFor(logging.DEBUG) else "WARNING"
     return {"loggers": {"console": {"config": {"log_level": level}}}}
+
+
+def _quiet_tag() -> dict[str, str]:
+    return {} if log.isEnabledFor(logging.DEBUG) else {QUIET_TAG: "true"}
 
 
 class RunFailedError(RuntimeError):

@@ -121,7 +121,7 @@ class ArchiveSource:
         cache = self.__dict__.setdefault("_hist_cache", {})
         if name not in cache:
             path = self._csv_path(name)
-            log.info("reading %s", path)
+            log.debug("reading %s", path)
             cache[name] = read_ergast_csv(path, TABLES[name])
         return cache[name]
 

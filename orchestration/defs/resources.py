@@ -21,6 +21,10 @@ def _source(settings_json: str) -> Source:
 # (orchestration.main_run.DAGSTER_YAML): commits to a SQLite catalog are serialised anyway (transforms.warehouse).
 WAREHOUSE_POOL = "warehouse"
 
+# Run tag set by a quiet `undercut run`/`refresh` (no -v): steps keep tools' line-by-line output (dbt's node lines) off
+# the console; dbt's own log file and the instance's events keep it.
+QUIET_TAG = "undercut/quiet"
+
 # Resource fields mirror Settings one to one; `source` is taken by the property that opens the source.
 _RENAMED = {"source": "source_kind"}
 

@@ -6,6 +6,8 @@ Models that read the raw views also depend on `warehouse_raw_schema`, the asset 
 """
 
 
+import contextlib
+import io
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -21,7 +23,7 @@ from dagster import (
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.dbt.resources import dbt_environment, dbt_project, ensure_manifest
-from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from orchestration.defs.resources import QUIET_TAG, WAREHOUSE_POOL, UndercutResource
 from orchestration.defs.warehouse.assets import WAREHOUSE_RAW_SCHEMA
 from transforms.warehouse import recording_race_landings, write_lock
 
@@ -56,9 +58,12 @@ def undercut_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource, und
     """`dbt build` of the selected models: runs them and their tests (reported as asset checks).
 
     dbt commits from its own process: it holds the warehouse's write lock meanwhile, and the races whose results
-    land are recorded with the snapshot before them (`ops.race_landings`)."""
+    land are recorded with the snapshot before them (`ops.race_landings`). dagster-dbt echoes every dbt line to stdout:
+    a quiet run (QUIET_TAG) discards that echo, dbt's log file keeps it."""
     warehouse = undercut.settings.warehouse
-    with dbt_environment(undercut.settings), write_lock(warehouse), recording_race_landings(warehouse):
+    quiet = context.run.tags.get(QUIET_TAG) == "true"
+    with (dbt_environment(undercut.settings), write_lock(warehouse), recording_race_landings(warehouse),
+          contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext()):
         yield from dbt.cli(["build"], context=context).stream()
 
 
