@@ -17,9 +17,20 @@ def _source(settings_json: str) -> Source:
     return open_source(Settings.model_validate_json(settings_json))
 
 
-# The steps that write the warehouse share this pool, limited to 1 in the instance config
-# (orchestration.main_run.DAGSTER_YAML): commits to a SQLite catalog are serialised anyway (transforms.warehouse).
+# Concurrency pools, each limited to 1 by default in the instance config (orchestration.main_run.DAGSTER_YAML).
+# Warehouse commits need none (the catalog arbitrates: transforms.warehouse.write_lock); this pool is for the steps
+# that hold the catalog for minutes (dbt build, maintenance), so a second one queues in Dagster, visibly.
 WAREHOUSE_POOL = "warehouse"
+# MLflow's default tracking store is one SQLite file: trainings register their models one at a time.
+MLFLOW_POOL = "mlflow"
+# The live sources' published rate limits hold per client, not per process: one step at a time reads them. The archive
+# has no such limit (source_pool).
+JOLPICA_POOL, FASTF1_POOL = "jolpica", "fastf1"
+
+
+def source_pool(pool: str) -> str | None:
+    """`pool` for steps that read the live source, none when this deployment reads the archive."""
+    return pool if Settings().source == "live" else None
 
 # Run tag set by a quiet `undercut run`/`refresh` (no -v): steps keep tools' line-by-line output (dbt's node lines) off
 # the console; dbt's own log file and the instance's events keep it.

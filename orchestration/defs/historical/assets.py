@@ -4,7 +4,7 @@
 from dagster import AssetExecutionContext, AssetsDefinition, BackfillPolicy, MaterializeResult, asset
 
 from orchestration.defs.historical.partitions import season_partitions
-from orchestration.defs.resources import UndercutResource
+from orchestration.defs.resources import JOLPICA_POOL, UndercutResource, source_pool
 from orchestration.defs.sources.assets import ERGAST_REFERENCE, ERGAST_SEASON
 from transforms.schemas import HISTORICAL, Partitioning, TableSpec
 
@@ -22,6 +22,7 @@ def historical_asset(spec: TableSpec) -> AssetsDefinition:
         # A backfill of many seasons runs as one run that loops over its seasons (cheap per season).
         backfill_policy=BackfillPolicy.single_run() if partitioned else None,
         kinds={"parquet"},
+        pool=source_pool(JOLPICA_POOL),
         metadata={"primary_key": list(spec.primary_key), "columns": spec.schema.names},
     )
     def _asset(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:

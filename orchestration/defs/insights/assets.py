@@ -28,7 +28,7 @@ from ml.insights.runner import (
 from orchestration.defs.insights.checks import insight_checks
 from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from orchestration.defs.resources import UndercutResource
 
 GROUP = "insights"
 
@@ -52,7 +52,7 @@ def _summary(context: AssetExecutionContext, run: InsightRun) -> dict[str, Metad
 
 
 @asset(group_name=GROUP, key=["marts", TIME_LOST], kinds={"pandas", "duckdb"}, partitions_def=race_partitions,
-       pool=WAREHOUSE_POOL, backfill_policy=BackfillPolicy.single_run(), deps=RACE_MARTS,
+       backfill_policy=BackfillPolicy.single_run(), deps=RACE_MARTS,
        description="Seconds each car lost per race to pit stops (vs the race's best stop), traffic (within 1 s of "
                    "the car ahead), SC/VSC laps and mistakes (slow spikes vs its own pace model), lap by lap")
 def time_lost(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
@@ -66,7 +66,7 @@ def time_lost(context: AssetExecutionContext, undercut: UndercutResource) -> Mat
 
 
 @asset(group_name=GROUP, key=["marts", RACE_STORIES], kinds={"pandas", "duckdb"}, partitions_def=race_partitions,
-       pool=WAREHOUSE_POOL, backfill_policy=BackfillPolicy.single_run(),
+       backfill_policy=BackfillPolicy.single_run(),
        deps=[*RACE_MARTS, *marts("fct_overtakes", "fct_safety_car_periods", "fct_standings", "dim_constructors")],
        description="Track Pulse: lead changes, notable overtakes, undercuts, fastest lap, strategy gambles, "
                    "championship swings and SC/VSC/red-flag turning points, narrated in en/es x 3 tones x 3 lengths "
@@ -88,7 +88,7 @@ def race_stories(context: AssetExecutionContext, undercut: UndercutResource) -> 
 
 
 @asset(group_name=GROUP, key=["marts", BATTLE_FORECAST], kinds={"pandas", "duckdb"}, partitions_def=race_partitions,
-       pool=WAREHOUSE_POOL, backfill_policy=BackfillPolicy.single_run(),
+       backfill_policy=BackfillPolicy.single_run(),
        deps=[*RACE_MARTS, *marts("fct_overtakes", "predictions_overtakes")],
        description="Per lap, every car within 1.5 s of the car ahead (trains of 3+): laps until an overtake is "
                    "likely, probability, confidence and intensity 1-10; backtest hit rate vs naive rules")

@@ -5,11 +5,11 @@ from dagster import AssetCheckResult, AssetChecksDefinition, AssetKey, asset_che
 from ml.insights.narration import LENGTHS, LOCALES, TONES
 from ml.insights.runner import BATTLE_FORECAST, RACE_STORIES, TIME_LOST
 from ml.insights.time_lost import CATEGORIES
-from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from orchestration.defs.resources import UndercutResource
 from transforms.warehouse import read_frame
 
 
-@asset_check(asset=AssetKey(["marts", TIME_LOST]), name="time_lost_valid", pool=WAREHOUSE_POOL)
+@asset_check(asset=AssetKey(["marts", TIME_LOST]), name="time_lost_valid")
 def time_lost_valid(undercut: UndercutResource) -> AssetCheckResult:
     """Positive seconds in known categories; each driver's total is the sum of its items."""
     row = read_frame(undercut.settings.warehouse, f"""
@@ -22,7 +22,7 @@ def time_lost_valid(undercut: UndercutResource) -> AssetCheckResult:
                             metadata={str(k): int(v) for k, v in row.items()})
 
 
-@asset_check(asset=AssetKey(["marts", RACE_STORIES]), name="every_story_narrated", pool=WAREHOUSE_POOL)
+@asset_check(asset=AssetKey(["marts", RACE_STORIES]), name="every_story_narrated")
 def every_story_narrated(undercut: UndercutResource) -> AssetCheckResult:
     """Every story has a non-empty text in every language, tone and length; every race has its result story."""
     variants = len(LOCALES) * len(TONES) * len(LENGTHS)
@@ -38,7 +38,7 @@ def every_story_narrated(undercut: UndercutResource) -> AssetCheckResult:
                             metadata={str(k): int(v) for k, v in row.items()})
 
 
-@asset_check(asset=AssetKey(["marts", BATTLE_FORECAST]), name="forecast_in_range", pool=WAREHOUSE_POOL)
+@asset_check(asset=AssetKey(["marts", BATTLE_FORECAST]), name="forecast_in_range")
 def forecast_in_range(undercut: UndercutResource) -> AssetCheckResult:
     """Gaps within 1.5 s, probabilities and confidence in [0, 1], intensity 1-10."""
     row = read_frame(undercut.settings.warehouse, f"""

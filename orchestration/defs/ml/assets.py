@@ -19,7 +19,7 @@ from ml.models import finish_position, lap_time, overtake, pit_strategy, qualify
 from ml.paths import MlPaths
 from ml.training import train_and_publish
 from orchestration.defs.ml.resources import MlResource
-from orchestration.defs.resources import WAREHOUSE_POOL
+from orchestration.defs.resources import MLFLOW_POOL
 
 GROUP = "ml"
 CALENDAR = AssetKey(["marts", "dim_races"])
@@ -33,7 +33,7 @@ def marts(*names: str) -> list[AssetKey]:
     return [AssetKey(["marts", n]) for n in names]
 
 
-@asset(group_name=GROUP, pool=WAREHOUSE_POOL, key=["ml", "feast_registry"], kinds={"feast"},
+@asset(group_name=GROUP, key=["ml", "feast_registry"], kinds={"feast"},
        deps=features(*feature_store.FEATURE_MARTS),
        description="Feature marts exported to Parquet under $UNDERCUT_HOME/feast/data, then `feast apply`")
 def feast_registry(context: AssetExecutionContext, ml: MlResource) -> MaterializeResult:
@@ -43,7 +43,7 @@ def feast_registry(context: AssetExecutionContext, ml: MlResource) -> Materializ
     return MaterializeResult(metadata={"feature_views": ", ".join(views), **{f"rows.{k}": v for k, v in rows.items()}})
 
 
-@asset(group_name=GROUP, pool=WAREHOUSE_POOL, key=["ml", "feast_online_store"], kinds={"feast", "sqlite"},
+@asset(group_name=GROUP, key=["ml", "feast_online_store"], kinds={"feast", "sqlite"},
        deps=[AssetKey(["ml", "feast_registry"]), CALENDAR],
        description="Online store loaded with every entity's latest pre-race row up to the next race's start")
 def feast_online_store(context: AssetExecutionContext, ml: MlResource) -> MaterializeResult:
@@ -54,7 +54,7 @@ def feast_online_store(context: AssetExecutionContext, ml: MlResource) -> Materi
 
 
 def training_asset(model_name: str, deps: list[AssetKey], description: str) -> AssetsDefinition:
-    @asset(group_name=GROUP, pool=WAREHOUSE_POOL, key=["ml", model_name], kinds={"mlflow", "xgboost"},
+    @asset(group_name=GROUP, pool=MLFLOW_POOL, key=["ml", model_name], kinds={"mlflow", "xgboost"},
            deps=[*deps, CALENDAR], description=description)
     def _train(context: AssetExecutionContext, ml: MlResource) -> MaterializeResult:
         trained, decision = train_and_publish(model_name, ml.paths)
@@ -99,7 +99,7 @@ def reads(*model_names: str) -> list[AssetKey]:
 def prediction_asset(table: str, deps: list[AssetKey], description: str,
                      write: Callable[[MlPaths], dict[str, int]]) -> AssetsDefinition:
     """A `marts.<table>` asset written by `write` from the champions (row counts per table as metadata)."""
-    @asset(group_name=GROUP, pool=WAREHOUSE_POOL, key=["marts", table], kinds={"duckdb"}, deps=deps,
+    @asset(group_name=GROUP, key=["marts", table], kinds={"duckdb"}, deps=deps,
            description=description)
     def _predict(ml: MlResource) -> MaterializeResult:
         return MaterializeResult(metadata={f"rows.{k}": v for k, v in write(ml.paths).items()})

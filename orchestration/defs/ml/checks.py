@@ -5,7 +5,6 @@ from dagster import AssetCheckResult, AssetChecksDefinition, AssetCheckSpec, Ass
 from ml import in_race_predictions, predictions, registry, tracking
 from ml.training import TRAINERS
 from orchestration.defs.ml.resources import MlResource
-from orchestration.defs.resources import WAREHOUSE_POOL
 from transforms.warehouse import read_frame
 
 
@@ -19,7 +18,7 @@ def champions_exist(ml: MlResource):  # type: ignore[no-untyped-def]
                                metadata={"champion_version": version or 0})
 
 
-@asset_check(asset=AssetKey(["marts", predictions.ENTRY_TABLE]), name="next_race_predicted", pool=WAREHOUSE_POOL)
+@asset_check(asset=AssetKey(["marts", predictions.ENTRY_TABLE]), name="next_race_predicted")
 def next_race_predicted(ml: MlResource) -> AssetCheckResult:
     """Every presumed entrant of the next race has a finish mean/std and a qualifying prediction."""
     frame = read_frame(ml.paths.warehouse, f"select * from marts.{predictions.ENTRY_TABLE} where split = 'next'")
@@ -30,8 +29,7 @@ def next_race_predicted(ml: MlResource) -> AssetCheckResult:
                                       "race_id": int(frame["race_id"].iloc[0]) if len(frame) else 0})
 
 
-@asset_check(asset=AssetKey(["marts", in_race_predictions.OVERTAKE_TABLE]), name="every_battle_predicted",
-             pool=WAREHOUSE_POOL)
+@asset_check(asset=AssetKey(["marts", in_race_predictions.OVERTAKE_TABLE]), name="every_battle_predicted")
 def every_battle_predicted(ml: MlResource) -> AssetCheckResult:
     """One calibrated probability per row of features.battle_features (battle_forecast relies on it)."""
     (battles, predicted, valid), = read_frame(ml.paths.warehouse, f"""

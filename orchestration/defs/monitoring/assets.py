@@ -16,7 +16,7 @@ from dagster import (
 from ml import car_performance, drift
 from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from orchestration.defs.resources import UndercutResource
 from transforms.derived import Publisher
 from transforms.sessions import parse_race_key, race_key
 from transforms.warehouse import Warehouse, read_frame
@@ -38,7 +38,6 @@ def race_ids(warehouse: Warehouse, keys: list[str]) -> dict[str, int]:
 @asset(
     key=["marts", CAR_PERFORMANCE_TABLE],
     group_name=GROUP,
-    pool=WAREHOUSE_POOL,
     kinds={"duckdb", "parquet"},
     partitions_def=race_partitions,
     backfill_policy=BackfillPolicy.single_run(),
@@ -80,7 +79,6 @@ def car_performance_scores(context: AssetExecutionContext, undercut: UndercutRes
 @asset(
     key=["monitoring", "drift_report"],
     group_name=GROUP,
-    pool=WAREHOUSE_POOL,
     kinds={"evidently", "duckdb"},
     partitions_def=race_partitions,
     backfill_policy=BackfillPolicy.single_run(),

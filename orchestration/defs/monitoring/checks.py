@@ -5,11 +5,11 @@ from dagster import AssetCheckResult, AssetKey, asset_check
 
 from ml import car_performance, drift
 from orchestration.defs.monitoring.assets import CAR_PERFORMANCE_TABLE
-from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from orchestration.defs.resources import UndercutResource
 from transforms.warehouse import read_frame, table_exists
 
 
-@asset_check(asset=AssetKey(["marts", CAR_PERFORMANCE_TABLE]), pool=WAREHOUSE_POOL,
+@asset_check(asset=AssetKey(["marts", CAR_PERFORMANCE_TABLE]),
              description="Scores within 0–100; one overall index per team and race, and the best team of every area "
                          "scores 100")
 def car_performance_scale(undercut: UndercutResource) -> AssetCheckResult:
@@ -32,7 +32,7 @@ def car_performance_scale(undercut: UndercutResource) -> AssetCheckResult:
     return AssetCheckResult(passed=not any(counts.values()), metadata=counts)
 
 
-@asset_check(asset=AssetKey(["monitoring", "drift_report"]), pool=WAREHOUSE_POOL,
+@asset_check(asset=AssetKey(["monitoring", "drift_report"]),
              description="Drift shares within [0, 1] and every decision recorded with its thresholds")
 def drift_decisions_valid(undercut: UndercutResource) -> AssetCheckResult:
     warehouse = undercut.settings.warehouse

@@ -19,7 +19,7 @@ from dagster import (
 
 from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
-from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from orchestration.defs.resources import UndercutResource
 from simulation import plots, precompute
 from simulation.defaults import default_circuit
 from simulation.marts import MartTables, load_marts
@@ -77,7 +77,7 @@ def safety_car_table(tables: MartTables) -> pd.DataFrame:
 
 
 @asset(
-    group_name=GROUP, pool=WAREHOUSE_POOL, key=["marts", SC_TABLE], kinds={"duckdb"},
+    group_name=GROUP, key=["marts", SC_TABLE], kinds={"duckdb"},
     deps=marts("fct_safety_car_periods", "dim_races", "dim_circuits"),
     automation_condition=AutomationCondition.eager(),
     description="Per circuit: P(>=1 SC), P(VSC only), P(red flag), expected SC/VSC counts and the SC start-lap "
@@ -98,7 +98,7 @@ def circuit_safety_car_probability(context: AssetExecutionContext, undercut: Und
 
 
 @asset(
-    group_name=GROUP, pool=WAREHOUSE_POOL, key=["marts", NEXT_RACE_TABLE], kinds={"duckdb"},
+    group_name=GROUP, key=["marts", NEXT_RACE_TABLE], kinds={"duckdb"},
     deps=[*marts(SC_TABLE, "fct_laps", "fct_stints", "fct_pit_stops", "fct_results", "fct_session_weather",
                  "dim_races", "predictions_race_entries")],
     partitions_def=race_partitions, backfill_policy=BackfillPolicy.single_run(),
@@ -169,7 +169,7 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
 
 
 @asset(
-    group_name=GROUP, pool=WAREHOUSE_POOL, key=["marts", ALTERNATIVES_TABLE], kinds={"duckdb"},
+    group_name=GROUP, key=["marts", ALTERNATIVES_TABLE], kinds={"duckdb"},
     deps=marts("fct_laps", "fct_stints", "fct_results", "dim_races"),
     partitions_def=race_partitions, backfill_policy=BackfillPolicy.single_run(),
     description="Every driver's what-if alternatives of a finished race (each stop 3 laps earlier/later, each "
@@ -195,7 +195,7 @@ def alternative_strategies(context: AssetExecutionContext, undercut: UndercutRes
 
 
 @asset(
-    group_name=GROUP, pool=WAREHOUSE_POOL, key=["marts", ODDS_TABLE], kinds={"duckdb"},
+    group_name=GROUP, key=["marts", ODDS_TABLE], kinds={"duckdb"},
     deps=marts("fct_standings", "fct_results", "dim_races"),
     partitions_def=race_partitions, backfill_policy=BackfillPolicy.single_run(),
     description="Drivers' and constructors' title probabilities after the race, simulating the rest of the "

@@ -3,12 +3,12 @@ table covers the current calendar with probabilities in range."""
 
 from dagster import AssetCheckResult, AssetChecksDefinition, AssetKey, asset_check
 
-from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from orchestration.defs.resources import UndercutResource
 from orchestration.defs.strategy.assets import NEXT_RACE_TABLE, SC_TABLE
 from transforms.warehouse import read_frame
 
 
-@asset_check(asset=AssetKey(["marts", NEXT_RACE_TABLE]), name="every_entrant_has_strategies", pool=WAREHOUSE_POOL)
+@asset_check(asset=AssetKey(["marts", NEXT_RACE_TABLE]), name="every_entrant_has_strategies")
 def every_entrant_has_strategies(undercut: UndercutResource) -> AssetCheckResult:
     """Each driver with a next-race prediction has a rank-1 plan with 10,000 simulations."""
     frame = read_frame(undercut.settings.warehouse, f"""
@@ -21,7 +21,7 @@ def every_entrant_has_strategies(undercut: UndercutResource) -> AssetCheckResult
                             metadata={"entrants": len(frame), "missing": len(missing)})
 
 
-@asset_check(asset=AssetKey(["marts", SC_TABLE]), name="calendar_covered_and_in_range", pool=WAREHOUSE_POOL)
+@asset_check(asset=AssetKey(["marts", SC_TABLE]), name="calendar_covered_and_in_range")
 def calendar_covered_and_in_range(undercut: UndercutResource) -> AssetCheckResult:
     frame = read_frame(undercut.settings.warehouse, f"select * from marts.{SC_TABLE}")
     probabilities = frame[["sc_probability", "vsc_only_probability", "red_flag_probability", "sc_lap1_share"]]

@@ -14,7 +14,7 @@ from dagster import (
 )
 
 from orchestration.defs.lake_checks import raw_key
-from orchestration.defs.resources import UndercutResource
+from orchestration.defs.resources import FASTF1_POOL, UndercutResource, source_pool
 from orchestration.defs.sources.assets import FASTF1_SESSION
 from orchestration.defs.weekend.partitions import session_partitions
 from transforms.schemas import TABLES, WEEKEND
@@ -42,6 +42,7 @@ def _write_sessions(context: AssetExecutionContext, undercut: UndercutResource, 
            for spec in TIMING_TABLES],
     partitions_def=session_partitions,
     backfill_policy=BackfillPolicy.single_run(),
+    pool=source_pool(FASTF1_POOL),
     name="session_timing",
 )
 def session_timing(context: AssetExecutionContext, undercut: UndercutResource) -> Iterator[MaterializeResult]:
@@ -58,6 +59,7 @@ def session_timing(context: AssetExecutionContext, undercut: UndercutResource) -
     description=TABLES["car_telemetry"].description,
     partitions_def=session_partitions,
     backfill_policy=BackfillPolicy.single_run(),
+    pool=source_pool(FASTF1_POOL),
     kinds={"parquet"},
     deps=[FASTF1_SESSION],
 )
