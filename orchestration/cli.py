@@ -89,6 +89,19 @@ def _statements(stream: Iterator[str], prompt: bool) -> Iterator[str]:
         yield buffer
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from orchestration.api import create_app
+    from transforms.settings import Settings
+
+    app = create_app(Settings())
+    print(f"undercut serve: http://{args.host}:{args.port} (OpenAPI docs at /docs; Ctrl-C stops)", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port,
+                log_level="info" if args.verbose else "warning")
+    return 0
+
+
 RETRAIN_CHOICES = ("drift", "always", "never")
 
 
@@ -112,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("query", nargs="?", help="SQL to run (default: statements from stdin, a prompt on a terminal)")
     sql.add_argument("--max-rows", type=int, default=40)
     sql.set_defaults(func=_cmd_sql)
+    serve = sub.add_parser("serve", help="HTTP API: /strategy (the engine) and the marts, OpenAPI docs at /docs")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: this machine only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(func=_cmd_serve)
     from simulation.cli import register as register_simulation
 
     register_simulation(sub)  # strategy, bench-sim
