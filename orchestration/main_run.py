@@ -100,7 +100,8 @@ def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selec
     ranges: list[list[str]] = [[]]
     if job_def.partitions_def is not None:
         keys = list(job_def.partitions_def.get_partition_keys(dynamic_partitions_store=instance))
-        ranges = [keys[keys.index(a):keys.index(b) + 1] for a, b in contiguous_ranges(keys, keys if selected is None else selected)]
+        ranges = [keys[keys.index(first):keys.index(last) + 1]
+                  for first, last in contiguous_ranges(keys, keys if selected is None else selected)]
     execution = ExecutionSettings()
     start = time.perf_counter()
     for partitions in ranges:

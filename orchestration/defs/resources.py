@@ -32,6 +32,7 @@ def source_pool(pool: str) -> str | None:
     """`pool` for steps that read the live source, none when this deployment reads the archive."""
     return pool if Settings().source == "live" else None
 
+
 # Run tag set by a quiet `undercut run`/`refresh` (no -v): steps keep tools' line-by-line output (dbt's node lines) off
 # the console; dbt's own log file and the instance's events keep it.
 QUIET_TAG = "undercut/quiet"
