@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,12 +22,6 @@ import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 STRATEGY = {"predicted_position_mean": 5.0, "circuit_id": "monza", "n_simulations": 10_000}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _load(base_url: str, path: str, params: dict[str, object], requests: int, concurrency: int) -> None:
@@ -57,7 +50,10 @@ def main() -> None:
     parser.add_argument("--strategy-requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    port = _free_port()
+    sys.path.insert(0, str(REPO / "tests"))
+    from undercut_cli import free_port
+
+    port = free_port()
     env = {**os.environ, "UNDERCUT_HOME": str(args.home.resolve())}
     server = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "serve", "--port", str(port)], env=env,
                               cwd=REPO)

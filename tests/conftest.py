@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from home_copies import copy_home
 from pg_server import PgServer, pg_bin, postgres_server
-from undercut_cli import undercut, undercut_logged
+from undercut_cli import free_port, undercut, undercut_logged
 
 REPO = Path(__file__).resolve().parents[1]
 ARCHIVE = Path(os.environ.get("UNDERCUT_TEST_ARCHIVE", REPO.parent / "shared" / "data")).resolve()
@@ -86,9 +86,7 @@ def home_before_race(built_home: Path) -> Path:
 @pytest.fixture(scope="session")
 def s3_env() -> Iterator[dict[str, str]]:
     """A real S3-protocol server (moto) on 127.0.0.1 and the AWS env vars that point at it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     proc = subprocess.Popen([str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20

@@ -6,13 +6,14 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from undercut_cli import free_port
 
 
 def pg_bin() -> Path | None:
@@ -54,9 +55,7 @@ def postgres_server() -> Iterator[PgServer]:
     pwfile.write_text(password)
     if as_user:
         os.chown(pwfile, account.pw_uid, account.pw_gid)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     data = root / "data"
     server = PgServer("127.0.0.1", port, user, password, bin_dir)
     try:

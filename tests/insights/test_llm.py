@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from undercut_cli import free_port
 
 from ml.insights import llm
 from ml.insights.data import RaceData
@@ -82,9 +82,7 @@ def test_http_500_falls_back_to_templates(failing_server: str, monaco) -> None: 
 
 def test_connection_refused_falls_back_to_templates(monaco) -> None:  # type: ignore[no-untyped-def]
     race, narrated = monaco
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     narrator = llm.LlmNarrator(url=f"http://127.0.0.1:{port}/v1", model="test-model", timeout_s=2)
     out = llm.apply(narrated, race.race_name, narrator)
     assert out.equals(narrated) and narrator.failure is not None and "ConnectError" in narrator.failure

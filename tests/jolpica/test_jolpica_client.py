@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import email.utils
-import socket
 
 import pytest
 from jolpica_fake import FIXTURES, Reply
+from undercut_cli import free_port
 
 from transforms.jolpica import JolpicaClient, JolpicaError, JolpicaResponseError
 
@@ -85,9 +85,7 @@ def test_a_404_is_not_retried(api, make_client):
 
 
 def test_connection_errors_are_retried_then_reported(make_client, clock):
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}/ergast/f1"
+    dead = f"http://127.0.0.1:{free_port()}/ergast/f1"
     client = JolpicaClient(dead, clock=clock, sleep=clock.sleep, max_attempts=2, jitter=lambda: 1.0, timeout_s=2)
 
     with pytest.raises(JolpicaError, match=r"seasons\.json.*failed after 2 attempts; last: ConnectionError"):

@@ -3,7 +3,6 @@ built home's warehouse behind it."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from undercut_cli import undercut_env
+from undercut_cli import free_port, undercut_env
 
 from transforms.warehouse import Warehouse, read_frame
 
@@ -25,15 +24,9 @@ SEED_KEYS = {"best_strategy", "strategy_ranking", "safety_car_analysis", "weathe
              "compound_strategies", "tactical_recommendations"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def api(built_home: Path, archive_dir: Path) -> Iterator[httpx.Client]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "serve", "--port", str(port)],
                             env=undercut_env(built_home, archive_dir), cwd=REPO, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)

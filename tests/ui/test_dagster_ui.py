@@ -9,7 +9,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 import requests
 from home_copies import copy_home
+from undercut_cli import free_port
 
 from orchestration.main_run import DAGSTER_YAML
 from transforms.warehouse import Warehouse, analyst_connection, reading, writing
@@ -44,12 +44,6 @@ def _env(home: Path, archive: Path) -> dict[str, str]:
            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     env.pop("UNDERCUT_LAKE_URI", None)
     return env
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Dagit:
@@ -105,7 +99,7 @@ def home(built_home: Path, archive_dir: Path, tmp_path_factory: pytest.TempPathF
 @pytest.fixture(scope="module")
 def dagit(home: Path, archive_dir: Path) -> Iterator[Dagit]:
     """`make dev` (webserver + daemon, from the repo root) on a free port, in its own process group."""
-    port = _free_port()
+    port = free_port()
     log = home / "dagster_dev.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(["make", "dev", f"DEV_PORT={port}"], cwd=REPO,
