@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi import FastAPI, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
@@ -21,6 +21,7 @@ from transforms.settings import Settings
 from transforms.warehouse import Warehouse, reading
 
 MAX_BODY_BYTES = 64 * 1024  # a strategy request is a few hundred bytes
+RACE_KEY_OF_D = "printf('%d-%02d', d.season, d.round)"  # the marts' race_key of a dim_races row `d`
 RaceKey = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="season-round, e.g. 2025-15")]
 
 
@@ -52,26 +53,9 @@ def _rows(warehouse: Warehouse, sql: str, params: list[object] | None = None) ->
         return [_clean(dict(zip(names, row, strict=True))) for row in result.fetchall()]
 
 
-def _warehouse(request: Request) -> Warehouse:
-    return request.app.state.warehouse  # type: ignore[no-any-return]
-
-
-def _race(race_key: RaceKey, warehouse: Annotated[Warehouse, Depends(_warehouse)]) -> dict[str, Any]:
-    season, round_ = (int(part) for part in race_key.split("-"))
-    found = _rows(warehouse, "select race_id, season, round, race_name, circuit_ref, race_date, has_results, "
-                             "is_next_race from marts.dim_races where season = ? and round = ?", [season, round_])
-    if not found:
-        raise HTTPException(404, f"no race {race_key} in the calendar")
-    return found[0] | {"race_key": race_key}
-
-
-Race = Annotated[dict[str, Any], Depends(_race)]
-
-
 def create_app(settings: Settings) -> FastAPI:
     warehouse = settings.warehouse
     app = FastAPI(title="undercut", description=__doc__, version="1")
-    app.state.warehouse = warehouse
     app.add_middleware(_BodyLimit)
 
     def rows(sql: str, params: list[object] | None = None) -> list[dict[str, Any]]:
@@ -98,54 +82,69 @@ def create_app(settings: Settings) -> FastAPI:
     def strategy_post(request: StrategyRequest) -> dict[str, Any]:
         return _recommend(request)
 
+    def race_rows(race_key: str, sql: str, params: list[object]) -> list[dict[str, Any]]:
+        """Rows of one race (`sql` takes the race key first): one query; the calendar is asked only when there are
+        none, to tell an unknown race (404) from a race with nothing computed yet ([])."""
+        season, round_ = (int(part) for part in race_key.split("-"))
+        found = rows(sql, [race_key, *params])
+        if not found and not rows("select 1 from marts.dim_races where season = ? and round = ?", [season, round_]):
+            raise HTTPException(404, f"no race {race_key} in the calendar")
+        return found
+
     @app.get("/races/next", summary="The next race of the calendar")
     def next_race() -> dict[str, Any]:
-        found = rows("select season, round from marts.dim_races where is_next_race")
+        found = rows(f"select {RACE_KEY_OF_D} as race_key, race_id, season, round, race_name, circuit_ref, race_date "
+                     "from marts.dim_races as d where is_next_race")
         if not found:
             raise HTTPException(404, "the calendar has no next race")
-        return _race(f"{found[0]['season']}-{found[0]['round']:02d}", warehouse)  # the race key's form
+        return found[0]
 
     @app.get("/races/next/strategy", summary="Precomputed strategies of every entrant of the next race")
     def next_race_strategy(driver_id: int | None = None) -> list[dict[str, Any]]:
-        return race_strategy(next_race(), driver_id)
+        return rows("select s.* from marts.next_race_strategy as s join marts.dim_races as d "
+                    f"on d.is_next_race and s.race_key = {RACE_KEY_OF_D} where ? is null or s.driver_id = ? "
+                    "order by s.driver_id, s.rank", [driver_id, driver_id])
 
     @app.get("/races/{race_key}/strategy", summary="Strategies precomputed before the race, per entrant")
-    def race_strategy(race: Race, driver_id: int | None = None) -> list[dict[str, Any]]:
-        return rows("select * from marts.next_race_strategy where race_key = ? and (? is null or driver_id = ?) "
-                    "order by driver_id, rank", [race["race_key"], driver_id, driver_id])
+    def race_strategy(race_key: RaceKey, driver_id: int | None = None) -> list[dict[str, Any]]:
+        return race_rows(race_key, "select * from marts.next_race_strategy where race_key = ? "
+                                   "and (? is null or driver_id = ?) order by driver_id, rank", [driver_id, driver_id])
 
     @app.get("/races/{race_key}/predictions", summary="Pre-race qualifying and finish predictions per driver")
-    def predictions(race: Race) -> list[dict[str, Any]]:
-        return rows("select * from marts.predictions_race_entries where race_id = ? order by predicted_finish_rank",
-                    [race["race_id"]])
+    def predictions(race_key: RaceKey) -> list[dict[str, Any]]:
+        return race_rows(race_key, "select * from marts.predictions_race_entries "
+                                   "where printf('%d-%02d', season, round) = ? "
+                                   "order by predicted_finish_rank", [])
 
     @app.get("/races/{race_key}/championship-odds", summary="Title odds after this race")
-    def championship_odds(race: Race) -> list[dict[str, Any]]:
-        return rows("select * from marts.championship_odds where race_id = ? "
-                    "order by championship, title_probability desc", [race["race_id"]])
+    def championship_odds(race_key: RaceKey) -> list[dict[str, Any]]:
+        return race_rows(race_key, "select * from marts.championship_odds where race_key = ? "
+                                   "order by championship, title_probability desc", [])
 
     @app.get("/races/{race_key}/battle-forecast", summary="Per lap, the battles and how likely an overtake is")
-    def battle_forecast(race: Race, lap_number: int | None = Query(default=None, ge=1)) -> list[dict[str, Any]]:
-        return rows("select * from marts.battle_forecast where race_id = ? and (? is null or lap_number = ?) "
-                    "order by lap_number, position", [race["race_id"], lap_number, lap_number])
+    def battle_forecast(race_key: RaceKey,
+                        lap_number: int | None = Query(default=None, ge=1)) -> list[dict[str, Any]]:
+        return race_rows(race_key, "select * from marts.battle_forecast where race_key = ? "
+                                   "and (? is null or lap_number = ?) order by lap_number, position",
+                         [lap_number, lap_number])
 
     @app.get("/races/{race_key}/time-lost", summary="Seconds each car lost to pit stops, traffic, SC/VSC, mistakes")
-    def time_lost(race: Race) -> list[dict[str, Any]]:
-        return rows("select * from marts.time_lost where race_id = ? order by driver_total_s desc, driver_id, "
-                    "lap_number, category", [race["race_id"]])
+    def time_lost(race_key: RaceKey) -> list[dict[str, Any]]:
+        return race_rows(race_key, "select * from marts.time_lost where race_key = ? "
+                                   "order by driver_total_s desc, driver_id, lap_number, category", [])
 
     @app.get("/races/{race_key}/stories", summary="The race's stories, narrated")
-    def stories(race: Race, language: str = "en", tone: str | None = None,
+    def stories(race_key: RaceKey, language: str = "en", tone: str | None = None,
                 length: str | None = None) -> list[dict[str, Any]]:
         for name, value, allowed in (("language", language, LOCALES), ("tone", tone, TONES),
                                      ("length", length, LENGTHS)):
             if value is not None and value not in allowed:
                 raise HTTPException(422, [{"loc": ["query", name], "msg": f"one of {', '.join(allowed)}",
                                            "input": value}])
-        return rows("select story_rank, kind, priority, lap_number, driver_codes, language, tone, length, text "
-                    "from marts.race_stories where race_id = ? and language = ? and (? is null or tone = ?) "
-                    "and (? is null or length = ?) order by story_rank, tone, length",
-                    [race["race_id"], language, tone, tone, length, length])
+        return race_rows(race_key, "select story_rank, kind, priority, lap_number, driver_codes, language, tone, "
+                                   "length, text from marts.race_stories where race_key = ? "
+                                   "and language = ? and (? is null or tone = ?) and (? is null or length = ?) "
+                                   "order by story_rank, tone, length", [language, tone, tone, length, length])
 
     @app.get("/circuits/safety-car", summary="SC / VSC / red-flag probabilities of every circuit")
     def safety_car_all() -> list[dict[str, Any]]:
