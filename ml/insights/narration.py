@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from ml.insights.locales import en, es
+from ml.insights.locales import en, es, it
 
-LOCALES: dict[str, dict[str, Any]] = {"en": en.LOCALE, "es": es.LOCALE}
+LOCALES: dict[str, dict[str, Any]] = {"en": en.LOCALE, "es": es.LOCALE, "it": it.LOCALE}
 TONES = ("neutral", "casual", "technical")
 LENGTHS = ("short", "medium", "long")
 # Story kind -> template group (kinds that differ only in a phrase share their templates).

@@ -19,6 +19,8 @@ WRONG_NUMBER = {
     "en": r"(?<![\d.,])1 (laps|places|points|cars|stops)\b|(?<![\d.,])(0|[2-9]|\d\d+) (lap|place|point|car|stop)\b",
     "es": r"(?<![\d.,])1 (vueltas|posiciones|puntos|coches|paradas)\b"
           r"|(?<![\d.,])(0|[2-9]|\d\d+) (vuelta|posición|punto|coche|parada)\b",
+    "it": r"(?<![\d.,])1 (giri|posizioni|punti|vetture|soste)\b"
+          r"|(?<![\d.,])(0|[2-9]|\d\d+) (giro|posizione|punto|vettura|sosta)\b",
 }
 
 
@@ -52,6 +54,8 @@ def test_numbers_and_race_names_in_the_language() -> None:
     assert "Gran Premio de los Países Bajos" in es and "1,2 s" in es and "1 vuelta." in es
     en = render("race_result", facts, 72, "en", "neutral", "long")
     assert "Dutch Grand Prix" in en and "1.2 s" in en and "led 1 lap." in en
+    it = render("race_result", facts | {"laps_led": 2}, 72, "it", "neutral", "long")
+    assert "vince il Gran Premio d'Olanda" in it and "1,2 s" in it and "per 2 giri." in it
 
 
 def test_built_stories_read_right(built_home: Path) -> None:
@@ -60,4 +64,16 @@ def test_built_stories_read_right(built_home: Path) -> None:
     for language, texts in stories.groupby("language")["text"]:
         wrong = [t for t in texts if "(s)" in t or "of -" in t or re.search(WRONG_NUMBER[str(language)], t)]
         assert not wrong, wrong[:5]
-    assert not stories[stories["language"] == "es"]["text"].str.contains("Grand Prix").any()
+    assert not stories[stories["language"] != "en"]["text"].str.contains("Grand Prix").any()
+
+
+def test_every_language_has_every_template_and_noun_it_uses() -> None:
+    def shape(locale: dict[str, dict[str, dict[str, dict[str, str]]]]) -> set[tuple[str, str, str]]:
+        return {(group, tone, length) for group, tones in locale["templates"].items()
+                for tone, lengths in tones.items() for length in lengths}
+
+    assert shape(LOCALES["en"]) == shape(LOCALES["es"]) == shape(LOCALES["it"])
+    for language, locale in LOCALES.items():
+        used = set(re.findall(r"\{\w+\|(\w+)\}", repr(locale)))
+        assert used <= locale["nouns"].keys(), (language, used - locale["nouns"].keys())
+        assert all({"one", "other"} <= forms.keys() for forms in locale["nouns"].values())

@@ -6,6 +6,7 @@ LOCALE = {
               "place_gained": {"one": "posición ganada", "other": "posiciones ganadas"},
               "place_lost": {"one": "posición perdida", "other": "posiciones perdidas"},
               "point": {"one": "punto", "other": "puntos"}, "car": {"one": "coche", "other": "coches"},
+              "car_pitted": {"one": "coche se lanzó", "other": "coches se lanzaron"},
               "stop": {"one": "parada", "other": "paradas"}},
     # the calendar's (English) race names
     "races": {
@@ -174,7 +175,7 @@ LOCALE = {
                         "long": "{medium} Vueltas neutralizadas: {laps}; coches que pararon: {pitted}; {turning_text}."},
             "casual": {"short": "¡{period_text} en la vuelta {start_lap}!",
                        "medium": "¡Drama! {period_text} en la vuelta {start_lap} {involved_text}!",
-                       "long": "{medium} {pitted} {pitted|car} se lanzaron a boxes y {turning_text}."},
+                       "long": "{medium} {pitted} {pitted|car_pitted} a boxes y {turning_text}."},
             "technical": {"short": "{period_text}: V{start_lap}-V{end_lap}.",
                           "medium": "{period_text}: V{start_lap}-V{end_lap}, {involved_text}.",
                           "long": "{medium} Vueltas neutralizadas: {laps}; entradas a boxes: {pitted}; "
