@@ -37,7 +37,8 @@ class Placeholders(dict[str, Any]):
         if not bar or count not in self._counts:
             raise KeyError(key)
         forms: dict[str, str] = LOCALES[self._language]["nouns"][noun]
-        return forms.get(Locale.parse(self._language).plural_form(abs(self._counts[count])), forms["other"])
+        category = Locale.parse(LOCALES[self._language]["cldr"]).plural_form(abs(self._counts[count]))
+        return forms.get(category, forms["other"])
 
 
 def render(kind: str, facts: dict[str, Any], lap: int, language: str, tone: str, length: str) -> str:
@@ -70,7 +71,7 @@ def narrate(stories: pd.DataFrame) -> pd.DataFrame:
 def _signed(value: float, language: str) -> str:
     from babel.numbers import format_decimal
 
-    return format_decimal(value, format="+#,##0.#;-#,##0.#", locale=language) if value else "0"
+    return format_decimal(value, format="+#,##0.#;-#,##0.#", locale=LOCALES[language]["cldr"]) if value else "0"
 
 
 def _placeholders(kind: str, facts: dict[str, Any], lap: int, language: str) -> Placeholders:
@@ -113,7 +114,7 @@ def _localise(value: Any, language: str) -> Any:
     from babel.numbers import format_decimal
 
     if isinstance(value, float):
-        return format_decimal(value, format="#,##0.0", locale=language)
+        return format_decimal(value, format="#,##0.0", locale=LOCALES[language]["cldr"])
     if isinstance(value, list):
-        return format_list([str(v) for v in value], locale=language)
+        return format_list([str(v) for v in value], locale=LOCALES[language]["cldr"])
     return value

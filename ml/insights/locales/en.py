@@ -4,6 +4,7 @@ Placeholders are story facts plus derived phrases (see ml/insights/narration.py)
 `long` may use {medium}."""
 
 LOCALE = {
+    "cldr": "en_GB",  # number, list and plural rules: British English, as F1 writes it (no serial comma)
     # noun forms by CLDR plural category, for `{count|noun}`
     "nouns": {"lap": {"one": "lap", "other": "laps"}, "place": {"one": "place", "other": "places"},
               "point": {"one": "point", "other": "points"}, "car": {"one": "car", "other": "cars"},

@@ -1,6 +1,7 @@
 """Spanish narration: the same template groups, tones and lengths as en.py."""
 
 LOCALE = {
+    "cldr": "es",  # number, list and plural rules: Spanish (Spain)
     # noun forms by CLDR plural category, for `{count|noun}`
     "nouns": {"lap": {"one": "vuelta", "other": "vueltas"}, "place": {"one": "posición", "other": "posiciones"},
               "place_gained": {"one": "posición ganada", "other": "posiciones ganadas"},

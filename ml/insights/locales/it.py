@@ -1,6 +1,7 @@
 """Italian narration: the same template groups, tones and lengths as en.py."""
 
 LOCALE = {
+    "cldr": "it",  # number, list and plural rules: Italian
     # noun forms by CLDR plural category, for `{count|noun}` (Italian has "one", "many" for millions, "other")
     "nouns": {"lap": {"one": "giro", "other": "giri"}, "place": {"one": "posizione", "other": "posizioni"},
               "place_gained": {"one": "posizione guadagnata", "other": "posizioni guadagnate"},
