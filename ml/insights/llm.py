@@ -16,7 +16,7 @@ import pandas as pd
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "it": "Italian"}
 LENGTH_HINTS = {"short": "one short sentence", "medium": "one or two sentences", "long": "three sentences at most"}
 
 

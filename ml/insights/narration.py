@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from ml.insights.locales import en, es
+from ml.insights.locales import en, es, it
 
-LOCALES: dict[str, dict[str, Any]] = {"en": en.LOCALE, "es": es.LOCALE}
+LOCALES: dict[str, dict[str, Any]] = {"en": en.LOCALE, "es": es.LOCALE, "it": it.LOCALE}
 TONES = ("neutral", "casual", "technical")
 LENGTHS = ("short", "medium", "long")
 # Story kind -> template group (kinds that differ only in a phrase share their templates).
@@ -22,10 +22,29 @@ GROUPS = {"championship_lead": "championship", "championship_extend": "champions
 TEMPLATE_NARRATOR = "template"
 
 
+class Placeholders(dict[str, Any]):
+    """A story's placeholder values; `{count|noun}` is the noun in the form `count` asks for in the language
+    ("1 lap", "2 laps"; CLDR plural rules through babel), nouns from the locale's "nouns"."""
+
+    def __init__(self, values: dict[str, Any], counts: dict[str, float], language: str) -> None:
+        super().__init__(values)
+        self._counts, self._language = counts, language
+
+    def __missing__(self, key: str) -> str:
+        from babel import Locale
+
+        count, bar, noun = key.partition("|")
+        if not bar or count not in self._counts:
+            raise KeyError(key)
+        forms: dict[str, str] = LOCALES[self._language]["nouns"][noun]
+        category = Locale.parse(LOCALES[self._language]["cldr"]).plural_form(abs(self._counts[count]))
+        return forms.get(category, forms["other"])
+
+
 def render(kind: str, facts: dict[str, Any], lap: int, language: str, tone: str, length: str) -> str:
     """One story's text; `medium` templates may use {short}, `long` ones {medium}."""
     locale = LOCALES[language]
-    values = _placeholders(kind, facts, lap, locale)
+    values = _placeholders(kind, facts, lap, language)
     tone_templates = locale["templates"][GROUPS.get(kind, kind)][tone]
     for size in LENGTHS:
         values[size] = " ".join(tone_templates[size].format_map(values).split())  # empty phrases leave no gaps
@@ -49,15 +68,29 @@ def narrate(stories: pd.DataFrame) -> pd.DataFrame:
     return stories.merge(variants, on="story_rank").assign(narrator=TEMPLATE_NARRATOR)
 
 
-def _placeholders(kind: str, facts: dict[str, Any], lap: int, locale: dict[str, Any]) -> dict[str, Any]:
+def _signed(value: float, language: str) -> str:
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="+#,##0.#;-#,##0.#", locale=LOCALES[language]["cldr"]) if value else "0"
+
+
+def _placeholders(kind: str, facts: dict[str, Any], lap: int, language: str) -> Placeholders:
+    locale = LOCALES[language]
     phrases = locale["phrases"]
-    values: dict[str, Any] = {k: _localise(v, locale) for k, v in facts.items()}
+    counts = {k: abs(v) for k, v in facts.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    values = Placeholders({k: _localise(v, language) for k, v in facts.items()}, counts, language)
     values["lap"] = lap
+    if "race" in facts:
+        values["race"] = locale["races"].get(facts["race"], facts["race"])
+    for key in ("gained", "change_points"):  # signed: said as a gain or a loss, never "a gain of -2"
+        if key in facts:
+            sign = "up" if facts[key] > 0 else "down" if facts[key] < 0 else "none"
+            values[f"{key}_signed"] = _signed(facts[key], language)
+            values[f"{key}_abs"] = _localise(abs(facts[key]), language)
+            values[f"{key}_text"] = phrases[key][sign].format_map(values)
     for key in ("compound", "other_compound"):
         if key in facts:
             values[key] = phrases["compound"].get(facts[key], facts[key])
-    if "change_points" in facts:
-        values["change_abs_points"] = abs(int(facts["change_points"]))
     if "how" in facts:
         values["how_text"] = phrases["how"][facts["how"]]
     if kind == "race_result":
@@ -75,11 +108,13 @@ def _placeholders(kind: str, facts: dict[str, Any], lap: int, locale: dict[str, 
     return values
 
 
-def _localise(value: Any, locale: dict[str, Any]) -> Any:
+def _localise(value: Any, language: str) -> Any:
+    """Decimals in the language's format, lists of names joined as the language does."""
+    from babel.lists import format_list
+    from babel.numbers import format_decimal
+
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", locale["decimal"])
+        return format_decimal(value, format="#,##0.0", locale=LOCALES[language]["cldr"])
     if isinstance(value, list):
-        names = [str(v) for v in value]
-        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} {locale['and']} {names[-1]}" if names \
-            else ""
+        return format_list([str(v) for v in value], locale=LOCALES[language]["cldr"])
     return value

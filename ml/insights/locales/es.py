@@ -1,9 +1,60 @@
 """Spanish narration: the same template groups, tones and lengths as en.py."""
 
 LOCALE = {
-    "decimal": ",",
-    "and": "y",
+    "cldr": "es",  # number, list and plural rules: Spanish (Spain)
+    # noun forms by CLDR plural category, for `{count|noun}`
+    "nouns": {"lap": {"one": "vuelta", "other": "vueltas"}, "place": {"one": "posición", "other": "posiciones"},
+              "place_gained": {"one": "posición ganada", "other": "posiciones ganadas"},
+              "place_lost": {"one": "posición perdida", "other": "posiciones perdidas"},
+              "point": {"one": "punto", "other": "puntos"}, "car": {"one": "coche", "other": "coches"},
+              "car_pitted": {"one": "coche se lanzó", "other": "coches se lanzaron"},
+              "stop": {"one": "parada", "other": "paradas"}},
+    # the calendar's (English) race names
+    "races": {
+        "70th Anniversary Grand Prix": "Gran Premio del 70º Aniversario",
+        "Abu Dhabi Grand Prix": "Gran Premio de Abu Dabi",
+        "Australian Grand Prix": "Gran Premio de Australia",
+        "Austrian Grand Prix": "Gran Premio de Austria",
+        "Azerbaijan Grand Prix": "Gran Premio de Azerbaiyán",
+        "Bahrain Grand Prix": "Gran Premio de Baréin",
+        "Belgian Grand Prix": "Gran Premio de Bélgica",
+        "Brazilian Grand Prix": "Gran Premio de Brasil",
+        "British Grand Prix": "Gran Premio de Gran Bretaña",
+        "Canadian Grand Prix": "Gran Premio de Canadá",
+        "Chinese Grand Prix": "Gran Premio de China",
+        "Dutch Grand Prix": "Gran Premio de los Países Bajos",
+        "Eifel Grand Prix": "Gran Premio de Eifel",
+        "Emilia Romagna Grand Prix": "Gran Premio de Emilia-Romaña",
+        "French Grand Prix": "Gran Premio de Francia",
+        "German Grand Prix": "Gran Premio de Alemania",
+        "Hungarian Grand Prix": "Gran Premio de Hungría",
+        "Italian Grand Prix": "Gran Premio de Italia",
+        "Japanese Grand Prix": "Gran Premio de Japón",
+        "Las Vegas Grand Prix": "Gran Premio de Las Vegas",
+        "Mexican Grand Prix": "Gran Premio de México",
+        "Mexico City Grand Prix": "Gran Premio de la Ciudad de México",
+        "Miami Grand Prix": "Gran Premio de Miami",
+        "Monaco Grand Prix": "Gran Premio de Mónaco",
+        "Portuguese Grand Prix": "Gran Premio de Portugal",
+        "Qatar Grand Prix": "Gran Premio de Catar",
+        "Russian Grand Prix": "Gran Premio de Rusia",
+        "Sakhir Grand Prix": "Gran Premio de Sakhir",
+        "Saudi Arabian Grand Prix": "Gran Premio de Arabia Saudí",
+        "Singapore Grand Prix": "Gran Premio de Singapur",
+        "Spanish Grand Prix": "Gran Premio de España",
+        "Styrian Grand Prix": "Gran Premio de Estiria",
+        "São Paulo Grand Prix": "Gran Premio de São Paulo",
+        "Turkish Grand Prix": "Gran Premio de Turquía",
+        "Tuscan Grand Prix": "Gran Premio de la Toscana",
+        "United States Grand Prix": "Gran Premio de Estados Unidos",
+    },
     "phrases": {
+        "gained": {"up": "{gained_abs} {gained|place_gained}", "down": "{gained_abs} {gained|place_lost}",
+                   "none": "sin posiciones ganadas ni perdidas"},
+        "change_points": {"up": "La diferencia creció {change_points_abs} {change_points|point} en esta carrera.",
+                          "down": "La diferencia se redujo {change_points_abs} {change_points|point} en esta "
+                                  "carrera.",
+                          "none": "La diferencia no cambió en esta carrera."},
         "how": {"start": "en la salida", "on_track": "con un adelantamiento en pista",
                 "pit_stop": "aprovechando la parada del líder", "other": "en el baile de posiciones"},
         "period": {"SC": "coche de seguridad", "VSC": "coche de seguridad virtual", "RED": "bandera roja"},
@@ -12,7 +63,7 @@ LOCALE = {
         "involved": "tras un incidente con {involved_names}",
         "involved_none": "para despejar la pista",
         "turning_leader": "{new_leader} salió de ella como líder",
-        "turning_gainer": "{gainer} ganó {gained} posiciones",
+        "turning_gainer": "{gainer} ganó {gained} {gained|place}",
         "turning_none": "el orden se mantuvo",
         "margin": "por {margin_s} s",
         "margin_none": "",
@@ -25,11 +76,12 @@ LOCALE = {
             "neutral": {"short": "{driver} gana el {race}.",
                         "medium": "{driver} gana el {race} con {team} {margin_text}, por delante de {second} y "
                                   "{third}.",
-                        "long": "{medium} {driver} salió desde la posición {grid} y lideró {laps_led} vueltas."},
+                        "long": "{medium} {driver} salió desde la posición {grid} y lideró {laps_led} "
+                                "{laps_led|lap}."},
             "casual": {"short": "¡{driver} se lleva la victoria en el {race}!",
                        "medium": "¡Día redondo para {driver}: victoria en el {race}, con {second} y {third} en el "
                                  "podio!",
-                       "long": "{medium} Desde la P{grid}, {laps_led} vueltas en cabeza y {team} de fiesta."},
+                       "long": "{medium} Desde la P{grid}, {laps_led} {laps_led|lap} en cabeza y {team} de fiesta."},
             "technical": {"short": "P1 {driver} ({team}), {race}.",
                           "medium": "{driver} P1 {margin_text} sobre {second}; P3 {third}. Parrilla P{grid}.",
                           "long": "{medium} Vueltas lideradas: {laps_led}."},
@@ -50,7 +102,7 @@ LOCALE = {
                         "medium": "{driver} adelanta a {other} por la P{position} en la vuelta {lap}, con "
                                   "{compound} frente a {other_compound}.",
                         "long": "{medium} La diferencia de edad de neumáticos era de {tyre_age_delta_laps} "
-                                "vueltas."},
+                                "{tyre_age_delta_laps|lap}."},
             "casual": {"short": "¡{driver} se come a {other}! P{position} en la vuelta {lap}!",
                        "medium": "¡Genial {driver}, que se tira por dentro y supera a {other} por la P{position} "
                                  "en la vuelta {lap}!",
@@ -58,8 +110,8 @@ LOCALE = {
             "technical": {"short": "V{lap}: {driver} > {other}, P{position}.",
                           "medium": "V{lap}: {driver} supera a {other} por la P{position}; {compound} frente a "
                                     "{other_compound}.",
-                          "long": "{medium} Diferencia de edad de neumáticos: {tyre_age_delta_laps} vueltas a favor "
-                                  "del atacante."},
+                          "long": "{medium} Diferencia de edad de neumáticos: {tyre_age_delta_laps} "
+                                  "{tyre_age_delta_laps|lap} a favor del atacante."},
         },
         "undercut": {
             "neutral": {"short": "El undercut le sale bien a {driver} frente a {other}.",
@@ -80,41 +132,43 @@ LOCALE = {
         "fastest_lap": {
             "neutral": {"short": "{driver} marca la vuelta rápida.",
                         "medium": "{driver} marca la vuelta rápida de la carrera, {lap_time} en la vuelta {lap}.",
-                        "long": "{medium} La hizo con {compound} de {tyre_life_laps} vueltas."},
+                        "long": "{medium} La hizo con {compound} de {tyre_life_laps} {tyre_life_laps|lap}."},
             "casual": {"short": "¡Vuelta morada para {driver}!",
                        "medium": "¡{driver} se pone en morado: {lap_time} en la vuelta {lap}, el más rápido del "
                                  "día!",
-                       "long": "{medium} Y con {compound} de {tyre_life_laps} vueltas."},
+                       "long": "{medium} Y con {compound} de {tyre_life_laps} {tyre_life_laps|lap}."},
             "technical": {"short": "Vuelta rápida: {driver}, {lap_time}.",
                           "medium": "Vuelta rápida: {driver}, {lap_time}, V{lap}.",
-                          "long": "{medium} Neumáticos: {compound}, {tyre_life_laps} vueltas de uso."},
+                          "long": "{medium} Neumáticos: {compound}, {tyre_life_laps} {tyre_life_laps|lap} de uso."},
         },
         "strategy_gamble": {
             "neutral": {"short": "{driver} termina P{position} con una estrategia distinta (paradas: {stops}).",
-                        "medium": "{driver} termina P{position} con {stops} parada(s), frente a {usual_stops} de "
-                                  "la mayoría.",
-                        "long": "{medium} Salió P{grid}: {gained} posiciones ganadas."},
-            "casual": {"short": "Otro plan para {driver}: {stops} parada(s), ¡P{position}!",
-                       "medium": "¡{driver} se la juega con {stops} parada(s) mientras el resto hace "
+                        "medium": "{driver} termina P{position} con {stops} {stops|stop}, frente a {usual_stops} "
+                                  "de la mayoría.",
+                        "long": "{medium} Salió P{grid}: {gained_text}."},
+            "casual": {"short": "Otro plan para {driver}: {stops} {stops|stop}, ¡P{position}!",
+                       "medium": "¡{driver} se la juega con {stops} {stops|stop} mientras el resto hace "
                                  "{usual_stops}, y acaba P{position}!",
-                       "long": "{medium} {gained} posiciones ganadas desde la P{grid}."},
-            "technical": {"short": "{driver}: {stops} parada(s), P{position}.",
-                          "medium": "{driver}: {stops} parada(s) frente a {usual_stops} del resto; P{grid} -> "
-                                    "P{position}.",
-                          "long": "{medium} Posiciones netas ganadas: {gained}."},
+                       "long": "{medium} Desde la P{grid}: {gained_text}."},
+            "technical": {"short": "{driver}: {stops} {stops|stop}, P{position}.",
+                          "medium": "{driver}: {stops} {stops|stop} frente a {usual_stops} del resto; "
+                                    "P{grid} -> P{position}.",
+                          "long": "{medium} Posiciones netas: {gained_signed}."},
         },
         "championship": {
             "neutral": {"short": "{driver} {swing_text}.",
-                        "medium": "{driver} {swing_text}: {margin_points} puntos por delante de {other}.",
-                        "long": "{medium} La diferencia cambió {change_points} puntos en esta carrera."},
+                        "medium": "{driver} {swing_text}: {margin_points} {margin_points|point} por delante de "
+                                  "{other}.",
+                        "long": "{medium} {change_points_text}"},
             "casual": {"short": "¡Atención al campeonato: {driver} {swing_text}!",
                        "medium": "¡Atención al campeonato: {driver} {swing_text} y ya saca {margin_points} "
-                                 "puntos a {other}!",
-                       "long": "{medium} Un vuelco de {change_abs_points} puntos en una sola tarde."},
+                                 "{margin_points|point} a {other}!",
+                       "long": "{medium} Un vuelco de {change_points_abs} {change_points|point} en una sola "
+                               "tarde."},
             "technical": {"short": "Clasificación: {driver} P1, +{margin_points} pts.",
                           "medium": "Clasificación: {driver} P1, +{margin_points} pts sobre {other} "
                                     "({swing_text}).",
-                          "long": "{medium} Cambio de diferencia en esta carrera: {change_points} pts."},
+                          "long": "{medium} Cambio de diferencia en esta carrera: {change_points_signed} pts."},
         },
         "neutralisation": {
             "neutral": {"short": "{period_text} en la vuelta {start_lap}.",
@@ -122,7 +176,7 @@ LOCALE = {
                         "long": "{medium} Vueltas neutralizadas: {laps}; coches que pararon: {pitted}; {turning_text}."},
             "casual": {"short": "¡{period_text} en la vuelta {start_lap}!",
                        "medium": "¡Drama! {period_text} en la vuelta {start_lap} {involved_text}!",
-                       "long": "{medium} {pitted} coches se lanzaron a boxes y {turning_text}."},
+                       "long": "{medium} {pitted} {pitted|car_pitted} a boxes y {turning_text}."},
             "technical": {"short": "{period_text}: V{start_lap}-V{end_lap}.",
                           "medium": "{period_text}: V{start_lap}-V{end_lap}, {involved_text}.",
                           "long": "{medium} Vueltas neutralizadas: {laps}; entradas a boxes: {pitted}; "
