@@ -16,7 +16,7 @@ from dagster import DagsterEventType, DagsterInstance, RunsFilter
 from pydantic import ValidationError
 from undercut_cli import undercut_env
 
-from orchestration.main_run import PARALLEL_FROM_PARTITIONS, ExecutionSettings
+from orchestration.main_run import DAGSTER_YAML, PARALLEL_FROM_PARTITIONS, ExecutionSettings
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -115,12 +115,17 @@ def test_a_killed_step_process_fails_the_run_and_the_rerun_completes(archive_dir
 
     home = tmp_path / "home"
     env = {**undercut_env(home, archive_dir), "UNDERCUT_EXECUTOR": "multiprocess"}
+    # the instance's storage is created here, before the run: two processes creating the same SQLite run storage at
+    # once can both stamp its schema version, and neither can open it after
+    (home / "dagster").mkdir(parents=True)
+    (home / "dagster" / "dagster.yaml").write_text(DAGSTER_YAML)
+    DagsterInstance.from_config(str(home / "dagster")).dispose()
     log = tmp_path / "killed.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-c", HISTORICAL_JOB], env=env, cwd=REPO, stdout=out,
                                 stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 300
-    while (pid := _step_pid(home) if (home / "dagster").exists() else None) is None:
+    while (pid := _step_pid(home)) is None:
         assert proc.poll() is None, log.read_text()[-3000:]
         assert time.monotonic() < deadline, "the step never started"
         time.sleep(0.5)
