@@ -16,13 +16,17 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+import boto3
+import pandas as pd
 import pytest
 from dagster import DagsterEventType, DagsterInstance, RunsFilter
 from home_copies import checksums, copy_home, differing
 from pg_server import PgServer
 from undercut_cli import free_port, undercut_env, wait_for_port
 
-from transforms.warehouse import Warehouse
+from transforms.lake import Lake
+from transforms.schemas import TABLES
+from transforms.warehouse import Warehouse, read_frame
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -72,10 +76,24 @@ def _worker(scheduler: str, env: dict[str, str], name: str) -> contextlib.Abstra
                     "--preload", "orchestration.definitions"], env, port, f"dask worker {name}", REPO)
 
 
-def _step_pids(home: Path) -> tuple[str, dict[str, int]]:
-    """The newest race_job run of the instance and the pid that started each of its steps."""
+@contextmanager
+def _dask_cluster(env: dict[str, str]) -> Iterator[tuple[dict[str, str], int, int]]:
+    """A Dask scheduler and two workers started with `env`; the env that sends steps to them, and the workers' pids."""
+    port = free_port()
+    scheduler = f"tcp://127.0.0.1:{port}"
+    env = {**env, "UNDERCUT_EXECUTOR": "dask", "UNDERCUT_DASK_SCHEDULER": scheduler}
+    with ExitStack() as stack:
+        stack.enter_context(_server([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                                     "--no-dashboard"], env, port, "dask scheduler", REPO))
+        first = stack.enter_context(_worker(scheduler, env, "first"))
+        second = stack.enter_context(_worker(scheduler, env, "second"))
+        yield env, first, second
+
+
+def _step_pids(home: Path, job: str = "race_job") -> tuple[str, dict[str, int]]:
+    """The newest run of `job` in the instance and the pid that started each of its steps."""
     with DagsterInstance.from_config(str(home / "dagster")) as instance:  # its dagster.yaml names the PostgreSQL
-        runs = instance.get_runs(RunsFilter(job_name="race_job"), limit=1)
+        runs = instance.get_runs(RunsFilter(job_name=job), limit=1)
         if not runs:
             return "", {}
         starts = instance.get_records_for_run(runs[0].run_id, of_type=DagsterEventType.STEP_START).records
@@ -92,10 +110,8 @@ def test_steps_on_two_dask_workers_with_the_instance_on_postgres(
     server = f"postgresql://{postgres.user}:{postgres.password}@{postgres.host}:{postgres.port}"
     for database in ("dagster", "feast"):
         postgres.create_database(database)
-    scheduler_port, mlflow_port = free_port(), free_port()
-    scheduler = f"tcp://127.0.0.1:{scheduler_port}"
-    env = {**undercut_env(home, archive_dir), "UNDERCUT_EXECUTOR": "dask", "UNDERCUT_DASK_SCHEDULER": scheduler,
-           "UNDERCUT_DAGSTER_POSTGRES_URL": f"{server}/dagster",
+    mlflow_port = free_port()
+    env = {**undercut_env(home, archive_dir), "UNDERCUT_DAGSTER_POSTGRES_URL": f"{server}/dagster",
            "UNDERCUT_FEAST_POSTGRES_URL": f"{server}/feast?sslmode=disable",
            "MLFLOW_TRACKING_URI": f"http://127.0.0.1:{mlflow_port}",
            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
@@ -104,11 +120,7 @@ def test_steps_on_two_dask_workers_with_the_instance_on_postgres(
             [str(BIN / "mlflow"), "server", "--backend-store-uri", f"sqlite:///{home / 'mlflow.db'}",
              "--host", "127.0.0.1", "--port", str(mlflow_port), "--workers", "1"], env, mlflow_port, "mlflow server",
             tmp_path))
-        services.enter_context(_server([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
-                                        str(scheduler_port), "--no-dashboard"], env, scheduler_port, "dask scheduler",
-                                       tmp_path))
-        first = services.enter_context(_worker(scheduler, env, "first"))
-        second = services.enter_context(_worker(scheduler, env, "second"))
+        env, first, second = services.enter_context(_dask_cluster(env))
 
         code, out = _finished(_run_jobs(env))
         assert code == 0, out
@@ -132,3 +144,60 @@ def test_steps_on_two_dask_workers_with_the_instance_on_postgres(
             code, out = _finished(_run_jobs(env, "race_job"))
         assert code == 0, out
         assert not differing(checksums(Warehouse.at(home)), want)
+
+
+INGEST = ("import logging, sys; logging.basicConfig(level=logging.INFO)\n"
+          "from orchestration.main_run import _execute, _observe, _prepare\n"
+          "from transforms.settings import Settings\n"
+          "settings = Settings()\n"
+          "source, instance = _prepare(settings)\n"
+          "_observe(source, instance)\n"
+          "_execute(settings, instance, 'reference_job', None, {})\n"
+          "_execute(settings, instance, 'historical_job', ['2024', '2025'], {})\n"
+          "sessions = [key for key in instance.get_dynamic_partitions('session') if key.startswith('2025')]\n"
+          "_execute(settings, instance, 'weekend_job', sessions, {})\n"
+          "_execute(settings, instance, 'warehouse_job', None, {})\n")
+
+
+@pytest.mark.slow
+def test_ingest_on_dask_workers_into_s3_and_a_postgres_catalog(
+        archive_dir: Path, postgres: PgServer, s3_env: dict[str, str], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lake and the DuckLake files on S3 (moto), the catalog and the instance on PostgreSQL: what two workers
+    ingest for 2024-2025 equals what one process writes to local disk."""
+    local = tmp_path / "local"
+    reference = subprocess.Popen([sys.executable, "-c", INGEST], cwd=REPO, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT,
+                                 env={**undercut_env(local, archive_dir), "UNDERCUT_EXECUTOR": "in_process"})
+    for name, value in s3_env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("PGPASSWORD", postgres.password)
+    boto3.client("s3").create_bucket(Bucket="undercut-dist")
+    for database in ("dagster_ingest", "ducklake_ingest"):
+        postgres.create_database(database)
+    home = tmp_path / "distributed"
+    catalog = f"postgres:{postgres.dsn_libpq('ducklake_ingest')}"
+    env = {**undercut_env(home, archive_dir), **s3_env, "PGPASSWORD": postgres.password,
+           "UNDERCUT_LAKE_URI": "s3://undercut-dist/lake", "UNDERCUT_WAREHOUSE_CATALOG": catalog,
+           "UNDERCUT_DAGSTER_POSTGRES_URL":
+               f"postgresql://{postgres.user}:{postgres.password}@{postgres.host}:{postgres.port}/dagster_ingest"}
+    with _dask_cluster(env) as (env, first, second):
+        code, out = _finished(subprocess.Popen([sys.executable, "-c", INGEST], env=env, cwd=REPO,
+                                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
+        assert code == 0, out
+        _, pids = _step_pids(home, "weekend_job")
+        assert set(pids.values()) == {first, second}, pids
+    code, out = _finished(reference)
+    assert code == 0, out
+
+    s3, disk = Lake("s3://undercut-dist/lake"), Lake(str(local / "lake"))
+    filled = [spec for spec in TABLES.values() if disk.data_files(spec)]
+    assert len(filled) > 10
+    for spec in TABLES.values():
+        want, got = (lake.read_all(spec).to_pandas() for lake in (disk, s3))
+        key = list(spec.primary_key) or list(want.columns)
+        pd.testing.assert_frame_equal(got.sort_values(key, ignore_index=True), want.sort_values(key, ignore_index=True),
+                                      obj=spec.name)
+    on_s3 = Warehouse.at(home, "s3://undercut-dist/lake", catalog)
+    count = "select count(*) as n from raw.lap_times"
+    assert read_frame(on_s3, count).equals(read_frame(Warehouse.at(local), count))
