@@ -168,8 +168,10 @@ def _log_above() -> list[tuple[logging.StreamHandler[TextIO], TextIO]]:
 def summary_table(tallies: dict[str, JobTally]) -> Table:
     """One row per job, in the order they ran, and their total."""
     table = Table(title="undercut: what ran")
-    for column in ("job", "runs", "materialised", "failed checks", "failed steps", "seconds"):
-        table.add_column(column, justify="left" if column == "job" else "right")
+    # whole job names in 80 columns (a log's width)
+    table.add_column("job", no_wrap=True, min_width=max(map(len, [*tallies, "total"])))
+    for column in ("runs", "materialised", "failed\nchecks", "failed\nsteps", "seconds"):
+        table.add_column(column, justify="right")
     total = JobTally()
     for job, tally in tallies.items():
         table.add_row(job, *_cells(tally))
