@@ -21,6 +21,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from orchestration.defs.resources import QUIET_TAG
 from orchestration.defs.sources.observe import SourceObservation, observe_source
 from orchestration.deployment import CODE_LOCATION, DeploymentSettings, write_dagster_yaml
+from orchestration.progress import JobTally, planned, track
 from orchestration.settled import is_settled, record_settled, settled_state
 from transforms.settings import Settings
 from transforms.sources import Source, open_source
@@ -51,9 +52,10 @@ def contiguous_ranges(ordered: Sequence[str], selected: Sequence[str]) -> list[t
 
 
 def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selected: list[str] | None,
-             timings: dict[str, float], assets: Sequence[AssetKey] | None = None) -> None:
+             timings: dict[str, float], assets: Sequence[AssetKey] | None = None,
+             tallies: dict[str, JobTally] | None = None) -> None:
     """Run a job: over the `selected` partition keys (None: all) when it is partitioned, one run per contiguous range;
-    only `assets` of it when given."""
+    only `assets` of it when given. What its runs did is added to `tallies` (orchestration.progress)."""
     from orchestration.definitions import defs
 
     job_def = defs.resolve_job_def(job_name)
@@ -63,27 +65,33 @@ def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selec
         ranges = [keys[keys.index(first):keys.index(last) + 1]
                   for first, last in contiguous_ranges(keys, keys if selected is None else selected)]
     deployment = DeploymentSettings()
+    verbose = log.isEnabledFor(logging.DEBUG)  # Dagster's event lines would tear a progress bar
     start = time.perf_counter()
-    for partitions in ranges:
-        tags = run_tags() | _quiet_tag()
-        if partitions:
-            tags |= {ASSET_PARTITION_RANGE_START_TAG: partitions[0], ASSET_PARTITION_RANGE_END_TAG: partitions[-1]}
-        parallel = deployment.parallel(len(partitions))
-        log.info("%s: running %s%s", job_name,
-                 f"{len(partitions)} partitions {partitions[0]}..{partitions[-1]}" if partitions else "",
-                 _executor_text(deployment) if parallel else "")
-        if parallel:
-            job = ReconstructableRepository.for_module(CODE_LOCATION, "defs").get_reconstructable_job(job_name)
-            with execute_job(job, instance, run_config=_console_logging(), tags=tags, asset_selection=assets) as done:
-                success, run_id = done.success, done.run_id
-        else:
-            result = job_def.execute_in_process(instance=instance, tags=tags, raise_on_error=False,
-                                                asset_selection=assets, run_config=_console_logging())
-            success, run_id = result.success, result.run_id
-        if not success:
-            raise RunFailedError(f"{job_name} failed: {_record_failure(settings, instance, run_id)}")
+    with track(instance, job_name, planned(job_def, assets, ranges), {} if tallies is None else tallies,
+               show=not verbose) as progress_tags:
+        for partitions in ranges:
+            tags = run_tags() | _quiet_tag() | progress_tags
+            if partitions:
+                tags |= {ASSET_PARTITION_RANGE_START_TAG: partitions[0],
+                         ASSET_PARTITION_RANGE_END_TAG: partitions[-1]}
+            parallel = deployment.parallel(len(partitions))
+            log.info("%s: running %s%s", job_name,
+                     f"{len(partitions)} partitions {partitions[0]}..{partitions[-1]}" if partitions else "",
+                     _executor_text(deployment) if parallel else "")
+            if parallel:
+                job = ReconstructableRepository.for_module(CODE_LOCATION, "defs").get_reconstructable_job(job_name)
+                with execute_job(job, instance, run_config=_console_logging(), tags=tags,
+                                 asset_selection=assets) as done:
+                    success, run_id = done.success, done.run_id
+            else:
+                result = job_def.execute_in_process(instance=instance, tags=tags, raise_on_error=False,
+                                                    asset_selection=assets, run_config=_console_logging())
+                success, run_id = result.success, result.run_id
+            if not success:
+                raise RunFailedError(f"{job_name} failed: {_record_failure(settings, instance, run_id)}")
     timings[job_name] = timings.get(job_name, 0.0) + time.perf_counter() - start
-    log.info("%s: done in %.1f s", job_name, timings[job_name])
+    if verbose:  # otherwise the progress line says it
+        log.info("%s: done in %.1f s", job_name, timings[job_name])
 
 
 def _executor_text(deployment: DeploymentSettings) -> str:
@@ -181,14 +189,15 @@ def _warn_unplaced(unplaced: list[str]) -> None:
         log.warning("source lists sessions without a calendar entry, left out until it exists: %s", ", ".join(unplaced))
 
 
-def run_main(settings: Settings) -> dict[str, float]:
+def run_main(settings: Settings, tallies: dict[str, JobTally] | None = None) -> dict[str, float]:
+    """Every job of the main sequence over every partition; each job's seconds (what it did: in `tallies`)."""
     source, instance = _prepare(settings)
     from orchestration.defs.jobs import MAIN_SEQUENCE  # loads every asset module: only once the source is usable
 
     _observe(source, instance)
     timings: dict[str, float] = {}
     for job in MAIN_SEQUENCE:
-        _execute(settings, instance, job.name, None, timings)
+        _execute(settings, instance, job.name, None, timings, tallies=tallies)
     return timings
 
 
@@ -212,9 +221,11 @@ class RefreshOutcome:
     settled: bool = False  # nothing changed since the last complete refresh: not even planned (orchestration.settled)
 
 
-def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
+def run_refresh(settings: Settings, retrain: str = "drift", tallies: dict[str, JobTally] | None = None
+                ) -> RefreshOutcome:
     """Observe the source, then run each job of the refresh sequence over what is due just before it. Models are
-    retrained when the drift decision asks for it (`retrain="drift"`), or "always", or "never"."""
+    retrained when the drift decision asks for it (`retrain="drift"`), or "always", or "never". What each job did is
+    added to `tallies`."""
     source, instance = _prepare(settings)
     state = settled_state(settings, source, retrain)
     unplaced = is_settled(instance, state)
@@ -245,7 +256,7 @@ def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
             continue
         log.info("%s: due %s%s", job_name, due or "(unpartitioned)",
                  f", {len(subset)} of {len(assets)} assets" if subset else "")
-        _execute(settings, instance, job_name, due or None, outcome.timings, subset)
+        _execute(settings, instance, job_name, due or None, outcome.timings, subset, tallies)
         outcome.ran[job_name] = list(dict.fromkeys(outcome.ran.get(job_name, []) + due))
     if not instance.get_runs_count(RunsFilter(statuses=IN_PROGRESS)):  # another run may still change what is due
         record_settled(instance, state, outcome.observation.unplaced)
