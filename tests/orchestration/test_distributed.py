@@ -108,11 +108,11 @@ def test_steps_on_two_dask_workers_with_the_instance_on_postgres(
     in_process = _run_jobs({**undercut_env(reference, archive_dir), "UNDERCUT_EXECUTOR": "in_process"})
 
     server = f"postgresql://{postgres.user}:{postgres.password}@{postgres.host}:{postgres.port}"
-    for database in ("dagster", "feast"):
+    for database in ("dagster", "feast_dist"):
         postgres.create_database(database)
     mlflow_port = free_port()
     env = {**undercut_env(home, archive_dir), "UNDERCUT_DAGSTER_POSTGRES_URL": f"{server}/dagster",
-           "UNDERCUT_FEAST_POSTGRES_URL": f"{server}/feast?sslmode=disable",
+           "UNDERCUT_FEAST_POSTGRES_URL": f"{server}/feast_dist?sslmode=disable",
            "MLFLOW_TRACKING_URI": f"http://127.0.0.1:{mlflow_port}",
            "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     with ExitStack() as services:
