@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from ml.paths import MlPaths
@@ -19,8 +20,17 @@ def configure(paths: MlPaths) -> MlflowClient:
 
     if not paths.tracking_server:
         paths.artifacts_dir.mkdir(parents=True, exist_ok=True)
+    # MLflow exports both URIs for its subprocesses; a refresh of another home started afterwards from this process
+    # (a scheduler, a test session) would inherit them and register its models here. This process keeps MLflow's
+    # own setting; the environment is put back as it was.
+    exported = {name: os.environ.get(name) for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
     mlflow.set_tracking_uri(paths.tracking_uri)
     mlflow.set_registry_uri(paths.tracking_uri)
+    for name, value in exported.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     return mlflow.MlflowClient(tracking_uri=paths.tracking_uri, registry_uri=paths.tracking_uri)
 
 
