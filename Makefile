@@ -43,8 +43,7 @@ dbt:
 	UNDERCUT_HOME=$(abspath $(or $(UNDERCUT_HOME),.undercut)) $(BIN)/dbt build --project-dir dbt_project --profiles-dir dbt_project
 
 dev:
-	mkdir -p $(DAGSTER_HOME) && test -f $(DAGSTER_HOME)/dagster.yaml || \
-		$(BIN)/python -c "from orchestration.main_run import DAGSTER_YAML; print(DAGSTER_YAML, end='')" > $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m orchestration.deployment  # $(DAGSTER_HOME)/dagster.yaml from the UNDERCUT_* settings
 	$(BIN)/dagster dev -h 127.0.0.1 -p $(DEV_PORT)  # code location from pyproject.toml's [tool.dagster]
 
 bench:

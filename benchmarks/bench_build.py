@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_build.py [--archive ../shared/data] [--executors in_process,auto]
 
-Each build runs with `UNDERCUT_EXECUTOR=<executor>` (orchestration.main_run.ExecutionSettings; `UNDERCUT_MAX_CONCURRENT`
+Each build runs with `UNDERCUT_EXECUTOR=<executor>` (orchestration.deployment.DeploymentSettings; `UNDERCUT_MAX_CONCURRENT`
 is passed through). Prints `cold_build_s[<executor>]=` and the seconds of each job side by side.
 """
 

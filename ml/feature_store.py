@@ -1,11 +1,13 @@
 """Feast around the dbt feature marts: export → generated repo config → apply → materialise → point-in-time reads.
 
-The repo config is generated per $UNDERCUT_HOME (registry, SQLite online store and Parquet sources all live there),
-so feature_repo/ holds definitions only and works for any home.
+The repo config is generated per $UNDERCUT_HOME (registry, SQLite online store and Parquet sources all live there,
+or the registry and online store on PostgreSQL: Settings.feast_postgres_url), so feature_repo/ holds definitions only
+and works for any home.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import runpy
 import warnings
@@ -14,6 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
 
@@ -50,15 +53,40 @@ def write_repo_config(paths: MlPaths) -> Path:
     config.write_text(
         f"project: {PROJECT}\n"
         "provider: local\n"
-        f"registry: {paths.feast_dir / 'registry.db'}\n"
-        "online_store:\n"
-        "  type: sqlite\n"
-        f"  path: {paths.feast_dir / 'online_store.db'}\n"
-        "offline_store:\n"
+        + (_postgres_stores(paths.feast_postgres_url) if paths.feast_postgres_url else
+           f"registry: {paths.feast_dir / 'registry.db'}\n"
+           "online_store:\n"
+           "  type: sqlite\n"
+           f"  path: {paths.feast_dir / 'online_store.db'}\n")
+        + "offline_store:\n"
         "  type: duckdb\n"
         "entity_key_serialization_version: 3\n"
     )
     return config
+
+
+def _postgres_stores(url: str) -> str:
+    """Feast's SQL registry and PostgreSQL online store in the database of `url` (postgresql://user:pw@host:port/db,
+    `?sslmode=` optional): what several machines share instead of the two SQLite files."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres") or not parts.hostname or not parts.path.strip("/"):
+        raise ValueError(f"UNDERCUT_FEAST_POSTGRES_URL must look like postgresql://user:password@host:port/db, "
+                         f"got {url!r}")
+    sslmode = parse_qs(parts.query).get("sslmode", ["prefer"])[0]
+    return ("registry:\n"
+            "  registry_type: sql\n"
+            f"  path: {json.dumps(f'postgresql+psycopg://{parts.netloc}{parts.path}')}\n"
+            "  cache_ttl_seconds: 60\n"
+            "  sqlalchemy_config_kwargs:\n"
+            "    pool_pre_ping: true\n"
+            "online_store:\n"
+            "  type: postgres\n"
+            f"  host: {parts.hostname}\n"
+            f"  port: {parts.port or 5432}\n"
+            f"  database: {parts.path.strip('/')}\n"
+            f"  user: {json.dumps(unquote(parts.username or ''))}\n"  # JSON strings are YAML strings
+            f"  password: {json.dumps(unquote(parts.password or ''))}\n"
+            f"  sslmode: {sslmode}\n")
 
 
 def open_store(paths: MlPaths) -> FeatureStore:

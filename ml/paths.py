@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,15 +17,20 @@ FEATURE_REPO_DIR = REPO_ROOT / "feature_repo"
 class MlPaths:
     home: Path
     warehouse: Warehouse
+    # An MLflow tracking server every machine reaches (MLflow's own MLFLOW_TRACKING_URI): it keeps the runs, the
+    # registry and, started with --serve-artifacts, the models. Empty: a SQLite file and a folder under home.
+    tracking_server: str = ""
+    feast_postgres_url: str = ""  # Settings.feast_postgres_url
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> MlPaths:
         settings = settings or Settings()
-        return cls(settings.home, settings.warehouse)
+        return cls(settings.home, settings.warehouse, os.environ.get("MLFLOW_TRACKING_URI", ""),
+                   settings.feast_postgres_url)
 
     @property
     def tracking_uri(self) -> str:
-        return f"sqlite:///{self.home / 'mlflow.db'}"
+        return self.tracking_server or f"sqlite:///{self.home / 'mlflow.db'}"
 
     @property
     def artifacts_dir(self) -> Path:

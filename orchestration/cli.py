@@ -12,25 +12,29 @@ from collections.abc import Iterator
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from orchestration.main_run import RunFailedError, run_main, run_refresh
+    from orchestration.progress import JobTally, print_summary
     from transforms.settings import Settings
     from transforms.sources import SourceUnavailableError
 
     start = time.perf_counter()
+    tallies: dict[str, JobTally] = {}
     try:
         if args.command == "refresh":
-            outcome = run_refresh(Settings(), retrain=args.retrain)
+            outcome = run_refresh(Settings(), retrain=args.retrain, tallies=tallies)
             timings = outcome.timings
             print("refreshed " + " ".join(f"{job}={','.join(keys)}" if keys else job
                                           for job, keys in outcome.ran.items()) if outcome.ran
                   else "up to date" + (" (nothing changed since the last complete refresh)" if outcome.settled else ""))
         else:
-            timings = run_main(Settings())
+            timings = run_main(Settings(), tallies)
     except SourceUnavailableError as exc:
         print(f"undercut {args.command}: {exc}", file=sys.stderr)
         return 2
     except RunFailedError as exc:
+        print_summary(tallies)  # what did run, before the error
         print(f"undercut {args.command}: {exc}", file=sys.stderr)
         return 1
+    print_summary(tallies)
     print(" ".join(f"{k}={v:.1f}s" for k, v in timings.items()))
     print(f"{'refresh' if args.command == 'refresh' else 'main_run'}_wall_s={time.perf_counter() - start:.1f}")
     return 0

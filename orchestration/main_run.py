@@ -13,16 +13,15 @@ import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, Definitions, RunsFilter, execute_job
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from orchestration.defs.resources import QUIET_TAG
 from orchestration.defs.sources.observe import SourceObservation, observe_source
+from orchestration.deployment import CODE_LOCATION, DeploymentSettings, write_dagster_yaml
+from orchestration.progress import JobTally, planned, track
 from orchestration.settled import is_settled, record_settled, settled_state
 from transforms.settings import Settings
 from transforms.sources import Source, open_source
@@ -30,20 +29,11 @@ from transforms.sources import Source, open_source
 log = logging.getLogger("undercut.run")
 
 
-# sqlite storage in the instance folder (the default); freshness policies are evaluated only when enabled; one step at a
-# time per pool, per step ("op") rather than per run (the pools: orchestration.defs.resources)
-DAGSTER_YAML = ("telemetry:\n  enabled: false\nfreshness:\n  enabled: true\n"
-                "concurrency:\n  pools:\n    granularity: op\n    default_limit: 1\n")
-
-
 def dagster_instance(settings: Settings) -> DagsterInstance:
-    """A persistent instance under $UNDERCUT_HOME so `dagster dev` shows what `undercut run` materialised."""
+    """A persistent instance under $UNDERCUT_HOME so `dagster dev` shows what `undercut run` materialised (its storage:
+    orchestration.deployment)."""
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.home / "dagster"))
-    os.makedirs(home, exist_ok=True)
-    config = os.path.join(home, "dagster.yaml")
-    if not os.path.exists(config):
-        with open(config, "w") as fh:
-            fh.write(DAGSTER_YAML)
+    write_dagster_yaml(home, DeploymentSettings())
     return DagsterInstance.get()
 
 
@@ -61,39 +51,11 @@ def contiguous_ranges(ordered: Sequence[str], selected: Sequence[str]) -> list[t
     return ranges
 
 
-class ExecutionSettings(BaseSettings):
-    """Which Dagster executor `undercut run`/`refresh` use for each run (`UNDERCUT_EXECUTOR`):
-
-    - "multiprocess": independent steps in parallel processes, at most `UNDERCUT_MAX_CONCURRENT` (default: cores);
-    - "in_process": every step in this process, one after the other;
-    - "auto" (default): multiprocess for a run over PARALLEL_FROM_PARTITIONS partitions or more (a cold build or
-      a backfill), in process otherwise. A step process pays ~1-4 s to start and to attach the warehouse, which a
-      race's refresh does not win back: measured on 2 cores, race_job over 2 races 22 s in process vs 35 s
-      multiprocess; over 145 races 313 s vs 225 s."""
-
-    model_config = SettingsConfigDict(env_prefix="UNDERCUT_", extra="ignore")
-    executor: Literal["auto", "multiprocess", "in_process"] = "auto"
-    max_concurrent: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
-
-    def parallel(self, partitions: int) -> bool:
-        return self.executor == "multiprocess" or (self.executor == "auto" and partitions >= PARALLEL_FROM_PARTITIONS)
-
-
-PARALLEL_FROM_PARTITIONS = 10
-CODE_LOCATION = "orchestration.definitions"
-
-
-def _multiprocess(execution: ExecutionSettings) -> dict[str, object]:
-    # forkserver with the code location preloaded: a step process forks instead of importing dagster, dbt and the
-    # product again (~7 s)
-    return {"multiprocess": {"max_concurrent": execution.max_concurrent,
-                             "start_method": {"forkserver": {"preload_modules": [CODE_LOCATION]}}}}
-
-
 def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selected: list[str] | None,
-             timings: dict[str, float], assets: Sequence[AssetKey] | None = None) -> None:
+             timings: dict[str, float], assets: Sequence[AssetKey] | None = None,
+             tallies: dict[str, JobTally] | None = None) -> None:
     """Run a job: over the `selected` partition keys (None: all) when it is partitioned, one run per contiguous range;
-    only `assets` of it when given."""
+    only `assets` of it when given. What its runs did is added to `tallies` (orchestration.progress)."""
     from orchestration.definitions import defs
 
     job_def = defs.resolve_job_def(job_name)
@@ -102,29 +64,40 @@ def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selec
         keys = list(job_def.partitions_def.get_partition_keys(dynamic_partitions_store=instance))
         ranges = [keys[keys.index(first):keys.index(last) + 1]
                   for first, last in contiguous_ranges(keys, keys if selected is None else selected)]
-    execution = ExecutionSettings()
+    deployment = DeploymentSettings()
+    verbose = log.isEnabledFor(logging.DEBUG)  # Dagster's event lines would tear a progress bar
     start = time.perf_counter()
-    for partitions in ranges:
-        tags = run_tags() | _quiet_tag()
-        if partitions:
-            tags |= {ASSET_PARTITION_RANGE_START_TAG: partitions[0], ASSET_PARTITION_RANGE_END_TAG: partitions[-1]}
-        parallel = execution.parallel(len(partitions))
-        log.info("%s: running %s%s", job_name,
-                 f"{len(partitions)} partitions {partitions[0]}..{partitions[-1]}" if partitions else "",
-                 f" on up to {execution.max_concurrent} processes" if parallel else "")
-        if parallel:
-            job = ReconstructableRepository.for_module(CODE_LOCATION, "defs").get_reconstructable_job(job_name)
-            run_config = {"execution": {"config": _multiprocess(execution)}} | _console_logging()
-            with execute_job(job, instance, run_config=run_config, tags=tags, asset_selection=assets) as done:
-                success, run_id = done.success, done.run_id
-        else:
-            result = job_def.execute_in_process(instance=instance, tags=tags, raise_on_error=False,
-                                                asset_selection=assets, run_config=_console_logging())
-            success, run_id = result.success, result.run_id
-        if not success:
-            raise RunFailedError(f"{job_name} failed: {_record_failure(settings, instance, run_id)}")
+    with track(instance, job_name, planned(job_def, assets, ranges), {} if tallies is None else tallies,
+               show=not verbose) as progress_tags:
+        for partitions in ranges:
+            tags = run_tags() | _quiet_tag() | progress_tags
+            if partitions:
+                tags |= {ASSET_PARTITION_RANGE_START_TAG: partitions[0],
+                         ASSET_PARTITION_RANGE_END_TAG: partitions[-1]}
+            parallel = deployment.parallel(len(partitions))
+            log.info("%s: running %s%s", job_name,
+                     f"{len(partitions)} partitions {partitions[0]}..{partitions[-1]}" if partitions else "",
+                     _executor_text(deployment) if parallel else "")
+            if parallel:
+                job = ReconstructableRepository.for_module(CODE_LOCATION, "defs").get_reconstructable_job(job_name)
+                with execute_job(job, instance, run_config=_console_logging(), tags=tags,
+                                 asset_selection=assets) as done:
+                    success, run_id = done.success, done.run_id
+            else:
+                result = job_def.execute_in_process(instance=instance, tags=tags, raise_on_error=False,
+                                                    asset_selection=assets, run_config=_console_logging())
+                success, run_id = result.success, result.run_id
+            if not success:
+                raise RunFailedError(f"{job_name} failed: {_record_failure(settings, instance, run_id)}")
     timings[job_name] = timings.get(job_name, 0.0) + time.perf_counter() - start
-    log.info("%s: done in %.1f s", job_name, timings[job_name])
+    if verbose:  # otherwise the progress line says it
+        log.info("%s: done in %.1f s", job_name, timings[job_name])
+
+
+def _executor_text(deployment: DeploymentSettings) -> str:
+    if deployment.executor == "dask":
+        return f" on the Dask cluster {deployment.dask_scheduler or '(local)'}"
+    return f" on up to {deployment.max_concurrent} processes"
 
 
 def _console_logging() -> dict[str, object]:
@@ -216,14 +189,15 @@ def _warn_unplaced(unplaced: list[str]) -> None:
         log.warning("source lists sessions without a calendar entry, left out until it exists: %s", ", ".join(unplaced))
 
 
-def run_main(settings: Settings) -> dict[str, float]:
+def run_main(settings: Settings, tallies: dict[str, JobTally] | None = None) -> dict[str, float]:
+    """Every job of the main sequence over every partition; each job's seconds (what it did: in `tallies`)."""
     source, instance = _prepare(settings)
     from orchestration.defs.jobs import MAIN_SEQUENCE  # loads every asset module: only once the source is usable
 
     _observe(source, instance)
     timings: dict[str, float] = {}
     for job in MAIN_SEQUENCE:
-        _execute(settings, instance, job.name, None, timings)
+        _execute(settings, instance, job.name, None, timings, tallies=tallies)
     return timings
 
 
@@ -247,9 +221,11 @@ class RefreshOutcome:
     settled: bool = False  # nothing changed since the last complete refresh: not even planned (orchestration.settled)
 
 
-def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
+def run_refresh(settings: Settings, retrain: str = "drift", tallies: dict[str, JobTally] | None = None
+                ) -> RefreshOutcome:
     """Observe the source, then run each job of the refresh sequence over what is due just before it. Models are
-    retrained when the drift decision asks for it (`retrain="drift"`), or "always", or "never"."""
+    retrained when the drift decision asks for it (`retrain="drift"`), or "always", or "never". What each job did is
+    added to `tallies`."""
     source, instance = _prepare(settings)
     state = settled_state(settings, source, retrain)
     unplaced = is_settled(instance, state)
@@ -280,7 +256,7 @@ def run_refresh(settings: Settings, retrain: str = "drift") -> RefreshOutcome:
             continue
         log.info("%s: due %s%s", job_name, due or "(unpartitioned)",
                  f", {len(subset)} of {len(assets)} assets" if subset else "")
-        _execute(settings, instance, job_name, due or None, outcome.timings, subset)
+        _execute(settings, instance, job_name, due or None, outcome.timings, subset, tallies)
         outcome.ran[job_name] = list(dict.fromkeys(outcome.ran.get(job_name, []) + due))
     if not instance.get_runs_count(RunsFilter(statuses=IN_PROGRESS)):  # another run may still change what is due
         record_settled(instance, state, outcome.observation.unplaced)

@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     lake_uri: str = ""  # default: <home>/lake
     # The DuckLake catalog: "" = SQLite under home; "postgres:dbname=… host=… user=…" (password from PGPASSWORD)
     warehouse_catalog: str = ""
+    # Feast's registry and online store on PostgreSQL (postgresql://user:password@host:port/db, every machine shares
+    # them); "" = SQLite files under home
+    feast_postgres_url: str = ""
     jolpica_url: str = DEFAULT_JOLPICA_URL
     # A frozen FastF1 HTTP response folder to replay offline (as FastF1's own test suite does); None = internet.
     fastf1_http_cache: Path | None = None

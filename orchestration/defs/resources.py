@@ -49,6 +49,7 @@ class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
     archive_dir: str | None
     lake_uri: str
     warehouse_catalog: str = ""
+    feast_postgres_url: str = ""
     jolpica_url: str
     fastf1_http_cache: str | None = None
 

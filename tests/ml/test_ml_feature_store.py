@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 import pandas as pd
+from pg_server import PgServer
 
 from ml import datasets, feature_store
 from ml.paths import MlPaths
@@ -57,3 +61,15 @@ def test_online_store_serves_the_next_race(online_paths: MlPaths) -> None:
     assert set(upcoming["race_id"]) == {ITALIAN_GP_2025} and len(upcoming) == 20
     verstappen = upcoming[upcoming["driver_id"] == VERSTAPPEN].iloc[0]
     assert verstappen["championship_points_before"] > 0 and pd.isna(verstappen["qualifying_position"])
+
+
+def test_registry_and_online_store_on_postgres(online_paths: MlPaths, postgres: PgServer, tmp_path: Path) -> None:
+    """Several machines share Feast through PostgreSQL (SQL registry, online store): it serves what SQLite does."""
+    postgres.create_database("feast")
+    shared = MlPaths(tmp_path, online_paths.warehouse, feast_postgres_url=(
+        f"postgresql://{postgres.user}:{postgres.password}@{postgres.host}:{postgres.port}/feast?sslmode=disable"))
+    feature_store.export_feature_marts(shared)
+    assert "driver_form" in feature_store.apply(shared)
+    feature_store.materialise(shared, datetime.fromisoformat(str(datasets.next_race(shared)["race_start_at"])))
+    assert not (tmp_path / "feast" / "registry.db").exists() and not (tmp_path / "feast" / "online_store.db").exists()
+    pd.testing.assert_frame_equal(datasets.next_race_entries(shared), datasets.next_race_entries(online_paths))

@@ -3,8 +3,12 @@ and downstream code loads whatever `models:/<name>@champion` points at."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from ml import registry
 from ml.evaluation import TimeSplit
@@ -52,3 +56,24 @@ def test_better_model_takes_champion_and_loads_by_alias(entries: pd.DataFrame, s
     assert decision.promoted and decision.version == 2
     assert decision.candidate_score > decision.champion_score  # type: ignore[operator]
     np.testing.assert_allclose(_champion_predictions(good), good.estimator.predict(good.valid_x), rtol=1e-6)
+
+
+def test_tracking_one_home_leaves_the_next_process_its_own(registry_home: MlPaths, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """mlflow.set_tracking_uri() exports MLFLOW_TRACKING_URI for subprocesses: a refresh of another home started from
+    this process afterwards (a test session, a scheduler) must still track to its own store."""
+    import mlflow
+
+    from ml.tracking import configure
+    from transforms.settings import Settings
+
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    configure(registry_home)
+    assert "MLFLOW_TRACKING_URI" not in os.environ and "MLFLOW_REGISTRY_URI" not in os.environ
+    assert mlflow.get_tracking_uri() == registry_home.tracking_uri  # this process still tracks where configured
+    other = Settings(home=tmp_path / "other")
+    monkeypatch.setenv("UNDERCUT_HOME", str(other.home))
+    assert MlPaths.from_settings().tracking_uri == f"sqlite:///{other.home / 'mlflow.db'}"
+
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow.example:5000")  # an operator's tracking server
+    assert MlPaths.from_settings().tracking_uri == "http://mlflow.example:5000"

@@ -11,7 +11,8 @@ from pathlib import Path
 from dagster import DagsterInstance, DagsterRunStatus
 
 from orchestration.defs.resources import WAREHOUSE_POOL
-from orchestration.main_run import DAGSTER_YAML, finish_abandoned_runs
+from orchestration.deployment import DAGSTER_YAML
+from orchestration.main_run import finish_abandoned_runs
 
 REPO = Path(__file__).resolve().parents[2]
 # A pooled step as `undercut run` executes it: in process, tagged with the running process.

@@ -16,24 +16,36 @@ from dagster import DagsterEventType, DagsterInstance, RunsFilter
 from pydantic import ValidationError
 from undercut_cli import undercut_env
 
-from orchestration.main_run import DAGSTER_YAML, PARALLEL_FROM_PARTITIONS, ExecutionSettings
+from orchestration.deployment import DAGSTER_YAML, PARALLEL_FROM_PARTITIONS, DeploymentSettings, write_dagster_yaml
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_executor_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    auto = ExecutionSettings(executor="auto", max_concurrent=2)
+    auto = DeploymentSettings(executor="auto", max_concurrent=2)
     assert auto.parallel(145) and auto.parallel(PARALLEL_FROM_PARTITIONS) and not auto.parallel(2)
     assert not auto.parallel(0)  # an unpartitioned job
-    assert ExecutionSettings(executor="multiprocess").parallel(0)
-    assert not ExecutionSettings(executor="in_process").parallel(145)
+    assert DeploymentSettings(executor="multiprocess").parallel(0)
+    assert not DeploymentSettings(executor="in_process").parallel(145)
+    assert DeploymentSettings(executor="dask").parallel(0)  # a distributed deployment: every step on its workers
     monkeypatch.setenv("UNDERCUT_EXECUTOR", "threads")
     with pytest.raises(ValidationError, match="executor"):
-        ExecutionSettings()
+        DeploymentSettings()
     monkeypatch.setenv("UNDERCUT_EXECUTOR", "auto")
     monkeypatch.setenv("UNDERCUT_MAX_CONCURRENT", "0")
     with pytest.raises(ValidationError, match="max_concurrent"):
-        ExecutionSettings()
+        DeploymentSettings()
+
+
+def test_dagster_yaml_follows_the_settings_unless_written_by_hand(tmp_path: Path) -> None:
+    embedded, shared = DeploymentSettings(), DeploymentSettings(dagster_postgres_url="postgresql://u:p@127.0.0.1:5/d")
+    write_dagster_yaml(str(tmp_path), embedded)
+    assert "storage" not in (tmp_path / "dagster.yaml").read_text()
+    write_dagster_yaml(str(tmp_path), shared)  # a switch to PostgreSQL reaches a home made before
+    assert "postgres_url: postgresql://u:p@127.0.0.1:5/d" in (tmp_path / "dagster.yaml").read_text()
+    (tmp_path / "dagster.yaml").write_text(DAGSTER_YAML + "run_monitoring:\n  enabled: true\n")  # an operator's own
+    write_dagster_yaml(str(tmp_path), embedded)
+    assert "run_monitoring" in (tmp_path / "dagster.yaml").read_text()
 
 
 def _pools(source: str, tmp_path: Path) -> dict[str, str | None]:

@@ -21,7 +21,7 @@ import requests
 from home_copies import copy_home
 from undercut_cli import free_port
 
-from orchestration.main_run import DAGSTER_YAML
+from orchestration.deployment import DAGSTER_YAML
 from transforms.warehouse import Warehouse, analyst_connection, reading, writing
 
 REPO = Path(__file__).resolve().parents[2]
