@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.responses import Response
 
-from ml.insights.narration import LENGTHS, LOCALES, TONES
+from insights.narration import LENGTHS, LOCALES, TONES
 from simulation.request import StrategyRequest
 from transforms.settings import Settings
 from transforms.warehouse import Warehouse, reading

@@ -10,10 +10,11 @@ from dagster import AssetSelection, define_asset_job
 from ml import drift
 from orchestration.defs.dbt.assets import dbt_job
 from orchestration.defs.insights.assets import insight_assets
-from orchestration.defs.lake_checks import raw_key
+from orchestration.defs.insights.car_scores import car_performance_scores
 from orchestration.defs.ml.assets import ml_job, model_assets
-from orchestration.defs.monitoring.assets import car_performance_scores, drift_report
+from orchestration.defs.monitoring.assets import drift_report
 from orchestration.defs.strategy.assets import circuit_safety_car_probability, strategy_assets
+from orchestration.lib.lake_checks import raw_key
 from transforms.schemas import HISTORICAL, Partitioning
 from transforms.settings import Settings
 

@@ -9,7 +9,8 @@ import pytest
 from dagster._utils import get_run_crash_explanation
 from dagster._utils.error import serializable_error_info_from_exc_info
 
-from ml.incidents import (
+from orchestration.defs.incidents.sensors import error_chain
+from orchestration.incidents import (
     CHECK_FAILED,
     LOG,
     Cause,
@@ -22,7 +23,6 @@ from ml.incidents import (
     similar_incidents,
     timeline,
 )
-from orchestration.defs.incidents.sensors import error_chain
 from tests.jolpica.jolpica_fake import FakeJolpica, Reply
 from transforms.archive import ArchiveSource
 from transforms.jolpica import JolpicaClient

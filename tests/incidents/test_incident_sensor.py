@@ -17,12 +17,12 @@ from dagster import (
     materialize,
 )
 
-from ml.incidents import CHECK_FAILED, Cause, Incident
 from orchestration.defs.historical.assets import historical_assets
 from orchestration.defs.incidents.cli import register
 from orchestration.defs.incidents.sensors import incident_sensor, record_failed_run
 from orchestration.defs.incidents.store import IncidentStore
 from orchestration.defs.resources import UndercutResource
+from orchestration.incidents import CHECK_FAILED, Cause, Incident
 from transforms.archive import read_ergast_csv
 from transforms.schemas import TABLES
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ml.insights.data import RaceData, load_races
+from insights.data import RaceData, load_races
 from transforms.warehouse import Warehouse
 
 # 2024 Bahrain (Bottas's long stop), 2024 Monaco (lap-1 red flag), 2021 Abu Dhabi (last-lap lead change),

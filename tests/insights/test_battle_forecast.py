@@ -3,8 +3,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ml.insights.battle_forecast import backtest, battle_forecast
-from ml.insights.data import load_predictions_overtakes, load_races
+from insights.battle_forecast import backtest, battle_forecast
+from insights.data import load_predictions_overtakes, load_races
 from transforms.warehouse import Warehouse, table_exists
 
 SEASON = tuple(f"2023-{r:02d}" for r in range(1, 11))

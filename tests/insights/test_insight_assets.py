@@ -8,7 +8,7 @@ import pytest
 from dagster import DagsterInstance, materialize
 from home_copies import copy_warehouse
 
-from ml.insights.runner import run_time_lost
+from insights.runner import run_time_lost
 from orchestration.defs.insights.assets import insight_assets
 from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import UndercutResource

@@ -10,10 +10,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from undercut_cli import free_port
 
-from ml.insights import llm
-from ml.insights.data import RaceData
-from ml.insights.narration import narrate
-from ml.insights.stories import detect_stories, stories_frame
+from insights import llm
+from insights.data import RaceData
+from insights.narration import narrate
+from insights.stories import detect_stories, stories_frame
 
 
 class _ChatHandler(BaseHTTPRequestHandler):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ml.insights.narration import LENGTHS, LOCALES, TONES, render
+from insights.narration import LENGTHS, LOCALES, TONES, render
 from transforms.warehouse import Warehouse, read_frame
 
 GAMBLE = {"driver": "Bottas", "position": 2, "stops": 1, "usual_stops": 2, "grid": 3, "gained": 1}

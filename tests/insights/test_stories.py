@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import json
 
-from ml.insights.data import RaceData
-from ml.insights.narration import LENGTHS, LOCALES, TONES, narrate
-from ml.insights.stories import detect_stories, stories_frame
+from insights.data import RaceData
+from insights.narration import LENGTHS, LOCALES, TONES, narrate
+from insights.stories import detect_stories, stories_frame
 
 
 def test_monaco_2024_has_the_first_lap_red_flag(races: dict[str, RaceData]) -> None:

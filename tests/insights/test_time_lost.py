@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from ml.insights.data import RaceData
-from ml.insights.time_lost import CATEGORIES, driver_totals, time_lost
+from insights.data import RaceData
+from insights.time_lost import CATEGORIES, driver_totals, time_lost
 
 
 def test_bottas_bahrain_2024_stop_is_his_biggest_loss(races: dict[str, RaceData]) -> None:

@@ -7,8 +7,8 @@ import datetime as dt
 import sys
 from typing import Any
 
-from ml.incidents import Incident, one_line
 from orchestration.defs.incidents.store import IncidentStore
+from orchestration.incidents import Incident, one_line
 from transforms.settings import Settings
 
 

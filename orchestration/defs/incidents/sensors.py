@@ -1,4 +1,4 @@
-"""Run-failure sensor: every failed run of the code location becomes an incident (see ml.incidents)."""
+"""Run-failure sensor: every failed run of the code location becomes an incident (see orchestration.incidents)."""
 
 
 import logging
@@ -15,7 +15,9 @@ from dagster import (
 )
 from dagster._utils.error import SerializableErrorInfo
 
-from ml.incidents import (
+from orchestration.defs.incidents.store import IncidentStore
+from orchestration.defs.resources import UndercutResource
+from orchestration.incidents import (
     CHECK_FAILED,
     LOG,
     ErrorLink,
@@ -26,8 +28,6 @@ from ml.incidents import (
     analyse,
     similar_incidents,
 )
-from orchestration.defs.incidents.store import IncidentStore
-from orchestration.defs.resources import UndercutResource
 from transforms.settings import Settings
 
 REPO = Path(__file__).resolve().parents[3]

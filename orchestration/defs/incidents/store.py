@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from ml.incidents import Incident
+from orchestration.incidents import Incident
 
 FILE_NAME = "incidents.db"
 SCHEMA = """

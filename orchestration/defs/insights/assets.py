@@ -1,22 +1,21 @@
 """Race-partitioned insight tables (marts.time_lost, marts.race_stories, marts.battle_forecast) with plots.
 
-Thin skin over ml.insights.runner: one single-run backfill computes and publishes every race of the range."""
+Thin skin over insights.runner: one single-run backfill computes and publishes every race of the range."""
 
 from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
-    AssetKey,
     BackfillPolicy,
     MaterializeResult,
     MetadataValue,
     asset,
 )
 
-from ml.insights import llm
-from ml.insights.data import RaceData
-from ml.insights.plots import battle_heatmap, time_lost_bars
-from ml.insights.runner import (
+from insights import llm
+from insights.data import RaceData
+from insights.plots import battle_heatmap, time_lost_bars
+from insights.runner import (
     BATTLE_FORECAST,
     RACE_STORIES,
     TIME_LOST,
@@ -26,15 +25,12 @@ from ml.insights.runner import (
     run_time_lost,
 )
 from orchestration.defs.insights.checks import insight_checks
-from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import UndercutResource
+from orchestration.lib.keys import marts
+from orchestration.lib.plots import plot_metadata
 
 GROUP = "insights"
-
-
-def marts(*names: str) -> list[AssetKey]:
-    return [AssetKey(["marts", n]) for n in names]
 
 
 RACE_MARTS = marts("fct_laps", "fct_pit_stops", "fct_results", "dim_races", "dim_drivers")

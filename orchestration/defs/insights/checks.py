@@ -2,9 +2,9 @@
 
 from dagster import AssetCheckResult, AssetChecksDefinition, AssetKey, asset_check
 
-from ml.insights.narration import LENGTHS, LOCALES, TONES
-from ml.insights.runner import BATTLE_FORECAST, RACE_STORIES, TIME_LOST
-from ml.insights.time_lost import CATEGORIES
+from insights.narration import LENGTHS, LOCALES, TONES
+from insights.runner import BATTLE_FORECAST, RACE_STORIES, TIME_LOST
+from insights.time_lost import CATEGORIES
 from orchestration.defs.resources import UndercutResource
 from transforms.warehouse import read_frame
 

@@ -20,17 +20,10 @@ from ml.paths import MlPaths
 from ml.training import train_and_publish
 from orchestration.defs.ml.resources import MlResource
 from orchestration.defs.resources import MLFLOW_POOL
+from orchestration.lib.keys import features, marts
 
 GROUP = "ml"
 CALENDAR = AssetKey(["marts", "dim_races"])
-
-
-def features(*names: str) -> list[AssetKey]:
-    return [AssetKey(["features", n]) for n in names]
-
-
-def marts(*names: str) -> list[AssetKey]:
-    return [AssetKey(["marts", n]) for n in names]
 
 
 @asset(group_name=GROUP, key=["ml", "feast_registry"], kinds={"feast"},

@@ -1,4 +1,4 @@
-"""The monitoring domain: car performance scores, the drift report and the retraining sensor."""
+"""The monitoring domain: the drift report and the retraining sensor."""
 
 from dagster import Definitions
 

@@ -17,9 +17,9 @@ from dagster import (
     asset,
 )
 
-from orchestration.defs.plots import plot_metadata
 from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import UndercutResource
+from orchestration.lib.plots import plot_metadata
 from simulation import plots, precompute
 from simulation.defaults import default_circuit
 from simulation.marts import MartTables, load_marts

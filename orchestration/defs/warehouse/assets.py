@@ -3,8 +3,8 @@
 
 from dagster import AssetExecutionContext, AutomationCondition, MaterializeResult, asset
 
-from orchestration.defs.lake_checks import raw_key
 from orchestration.defs.resources import WAREHOUSE_POOL, UndercutResource
+from orchestration.lib.lake_checks import raw_key
 from transforms.schemas import TABLES
 from transforms.warehouse import build_raw_schema, maintain
 

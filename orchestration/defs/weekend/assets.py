@@ -13,10 +13,10 @@ from dagster import (
     multi_asset,
 )
 
-from orchestration.defs.lake_checks import raw_key
 from orchestration.defs.resources import FASTF1_POOL, UndercutResource, source_pool
 from orchestration.defs.sources.assets import FASTF1_SESSION
 from orchestration.defs.weekend.partitions import session_partitions
+from orchestration.lib.lake_checks import raw_key
 from transforms.schemas import TABLES, WEEKEND
 from transforms.sessions import SessionRef
 

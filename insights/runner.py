@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ml.insights import llm
-from ml.insights.battle_forecast import backtest, battle_forecast
-from ml.insights.data import RaceData, load_predictions_overtakes, load_races
-from ml.insights.narration import narrate
-from ml.insights.stories import detect_stories, stories_frame
-from ml.insights.time_lost import time_lost
+from insights import llm
+from insights.battle_forecast import backtest, battle_forecast
+from insights.data import RaceData, load_predictions_overtakes, load_races
+from insights.narration import narrate
+from insights.stories import detect_stories, stories_frame
+from insights.time_lost import time_lost
 from transforms.derived import Publisher
 from transforms.settings import Settings
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ml.insights.data import RaceData
-from ml.insights.pace import expected_lap_times, racing_laps, with_gap_ahead
+from insights.data import RaceData
+from insights.pace import expected_lap_times, racing_laps, with_gap_ahead
 
 TRAFFIC_GAP_S = 1.0
 MISTAKE_MIN_S = 1.5  # a lap this much slower than expected, at least, before it counts as a mistake

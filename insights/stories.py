@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from ml.insights.data import RaceData
+from insights.data import RaceData
 
 UNDERCUT_MAX_GAP_S = 3.0  # the cars were this close before the first of them pitted
 UNDERCUT_MAX_LAPS_APART = 4  # and the other car pitted within this many laps

@@ -1,6 +1,6 @@
 """English narration: story templates (group -> tone -> length) and the phrases they are built from.
 
-Placeholders are story facts plus derived phrases (see ml/insights/narration.py); `medium` may use {short} and
+Placeholders are story facts plus derived phrases (see insights/narration.py); `medium` may use {short} and
 `long` may use {medium}."""
 
 LOCALE = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ml import car_performance
+from insights import car_performance
 from transforms.warehouse import Warehouse, read_frame
 
 TELEMETRY_RACES = {1145: "2025 Australian GP", 1146: "2025 Chinese GP", 1159: "2025 Dutch GP"}

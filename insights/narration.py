@@ -1,6 +1,6 @@
 """Template narration of race stories: every story in every language, tone and length.
 
-Templates and phrases are data (ml/insights/locales/<language>.py); this module only turns a story's facts into the
+Templates and phrases are data (insights/locales/<language>.py); this module only turns a story's facts into the
 placeholders those templates use (localised numbers, lists and phrases) and fills them in."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from ml.insights.locales import en, es, it
+from insights.locales import en, es, it
 
 LOCALES: dict[str, dict[str, Any]] = {"en": en.LOCALE, "es": es.LOCALE, "it": it.LOCALE}
 TONES = ("neutral", "casual", "technical")

@@ -9,7 +9,7 @@ matplotlib.use("Agg")  # headless: figures become PNG bytes
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from ml.insights.time_lost import CATEGORIES, driver_totals  # noqa: E402
+from insights.time_lost import CATEGORIES, driver_totals  # noqa: E402
 
 
 def time_lost_bars(items: pd.DataFrame, title: str) -> Figure:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ml.insights.data import RaceData
+from insights.data import RaceData
 
 BATTLE_GAP_S = 1.5
 DRS_GAP_S = 1.0
