@@ -11,10 +11,10 @@ from collections.abc import Iterator
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from orchestration.main_run import RunFailedError, run_main, run_refresh
+    from orchestration.main_run import run_main, run_refresh
     from orchestration.progress import JobTally, print_summary
+    from transforms.exceptions import RunFailedError, SourceUnavailableError
     from transforms.settings import Settings
-    from transforms.sources import SourceUnavailableError
 
     start = time.perf_counter()
     tallies: dict[str, JobTally] = {}
@@ -154,7 +154,7 @@ def _quiet_libraries() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from transforms.warehouse import WarehouseUnavailableError
+    from transforms.exceptions import WarehouseUnavailableError
 
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,

@@ -14,6 +14,8 @@ from enum import StrEnum
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from transforms import exceptions
+
 LAST_LOG_LINES = 10
 TOP_FRAMES = 5
 SIMILAR_LIMIT = 3
@@ -126,9 +128,9 @@ def _rule(cause: Cause, classes: str, pattern: str | None = None) -> Rule:
     return Rule(cause, frozenset(classes.split()), re.compile(pattern, re.IGNORECASE) if pattern else None)
 
 
-# Most specific first: an HTTP 429 arrives wrapped in a connection-level JolpicaError, and a MemoryError can surface
-# inside any library's exception.
-RULES: tuple[Rule, ...] = (
+# Checked first, on every exception of the chain: memory runs out and the catalog gets busy inside any library's
+# exception, ours included.
+ANYWHERE_RULES: tuple[Rule, ...] = (
     _rule(Cause.OUT_OF_MEMORY, "MemoryError OutOfMemoryException ArrowMemoryError",
           r"exit(?:ed)? (?:with )?code:? `?(?:137|-9)\b|signal 9\b|SIGKILL|OOMKilled|out of memory"
           r"|cannot allocate memory"),
@@ -136,29 +138,45 @@ RULES: tuple[Rule, ...] = (
     # locked by another process (an old file warehouse, a notebook): nothing is wrong with code or data.
     _rule(Cause.WAREHOUSE_BUSY, "",
           r"could not set lock on file|conflicting lock is held|database is locked|transaction conflict"),
+)
+
+# undercut's own errors, by type: the nearest of these classes in the exception's MRO gives the cause.
+TYPED_CAUSES: dict[type[exceptions.UndercutError], Cause] = {
+    exceptions.RateLimitedError: Cause.RATE_LIMITED,
+    exceptions.SourceUnavailableError: Cause.SOURCE_UNREACHABLE,
+    exceptions.SchemaError: Cause.SCHEMA_CHANGED,
+}
+
+# Other libraries' exceptions, by name and message.
+LIBRARY_RULES: tuple[Rule, ...] = (
     _rule(Cause.RATE_LIMITED, "RateLimitExceededError TooManyRequests",
           r"HTTP 429\b|\b429 Client Error|too many requests|rate limit(?:ed| exceeded)"),
     _rule(Cause.SOURCE_UNREACHABLE,
-          "transforms.sources.SourceUnavailableError requests.exceptions.ConnectionError ConnectTimeout ReadTimeout "
-          "Timeout NewConnectionError MaxRetryError NameResolutionError ConnectionRefusedError gaierror "
-          "RemoteDisconnected",
-          # Jolpica's 5xx after retries; an archive folder or file that is not there
-          r"\bHTTP 5\d\d\b|connection refused|failed to establish a new connection|name resolution"
-          r"|is missing table|archive folder .* does not exist"),
+          "requests.exceptions.ConnectionError ConnectTimeout ReadTimeout Timeout NewConnectionError MaxRetryError "
+          "NameResolutionError ConnectionRefusedError gaierror RemoteDisconnected",
+          r"\bHTTP 5\d\d\b|connection refused|failed to establish a new connection|name resolution"),
     _rule(Cause.SCHEMA_CHANGED,
-          "SchemaError ArrowInvalid ArrowTypeError ArrowNotImplementedError JolpicaResponseError BinderException "
-          "ConversionException",
-          r"does not match its declared schema|header lacks columns|cannot be read as|expected \d+ fields, found"
-          # ... or an archive value that no longer parses as the declared type ("file.csv:12: column 'x': ...")
-          r"|Binder Error|Referenced column .* not found|not the Ergast shape|:\d+: column '\w+': "),
+          "ArrowInvalid ArrowTypeError ArrowNotImplementedError BinderException ConversionException",
+          r"Binder Error|Referenced column .* not found"),
     _rule(Cause.DATA_QUALITY, "DagsterAssetCheckFailedError",
           r"blocking asset checks? failed|Failure in test|Got \d+ results?, configured to fail"),
 )
 
 
+def _typed_cause(link: ErrorLink) -> Cause | None:
+    cls = exceptions.by_qualname(link.qualname)
+    return next((TYPED_CAUSES[c] for c in cls.__mro__ if c in TYPED_CAUSES), None) if cls else None
+
+
 def classify(errors: Sequence[ErrorLink], failed_checks: Sequence[str] = ()) -> Cause:
     """The cause of a failure from its exception chain; checks that failed in the run make a bare dbt error DQ."""
-    for rule in RULES:
+    for rule in ANYWHERE_RULES:
+        if any(rule.matches(link) for link in errors):
+            return rule.cause
+    typed = next((cause for link in errors if (cause := _typed_cause(link)) is not None), None)
+    if typed is not None:
+        return typed
+    for rule in LIBRARY_RULES:
         if any(rule.matches(link) for link in errors):
             return rule.cause
     if failed_checks:  # e.g. `dbt build` stopped after a failing test: the CLI error itself names no test

@@ -23,6 +23,7 @@ from orchestration.defs.sources.observe import SourceObservation, observe_source
 from orchestration.deployment import CODE_LOCATION, DeploymentSettings, write_dagster_yaml
 from orchestration.progress import JobTally, planned, track
 from orchestration.settled import is_settled, record_settled, settled_state
+from transforms.exceptions import RunFailedError
 from transforms.settings import Settings
 from transforms.sources import Source, open_source
 
@@ -109,10 +110,6 @@ def _console_logging() -> dict[str, object]:
 
 def _quiet_tag() -> dict[str, str]:
     return {} if log.isEnabledFor(logging.DEBUG) else {QUIET_TAG: "true"}
-
-
-class RunFailedError(RuntimeError):
-    """A job of the sequence failed; its incident has been recorded."""
 
 
 def _record_failure(settings: Settings, instance: DagsterInstance, run_id: str) -> str:

@@ -13,9 +13,10 @@ from dagster._core.definitions.assets.graph.base_asset_graph import BaseAssetGra
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 
 from orchestration.defs.planner import Planner
+from transforms.exceptions import WarehouseUnavailableError
 from transforms.sessions import race_key
 from transforms.settings import Settings
-from transforms.warehouse import WarehouseUnavailableError, read_frame
+from transforms.warehouse import read_frame
 
 
 @dataclass

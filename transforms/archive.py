@@ -27,8 +27,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from transforms.schemas import HISTORICAL, SESSION_KEY_NAMES, TABLES, Partitioning, SchemaError, TableSpec, conform
-from transforms.sessions import SessionRef, UnknownSessionError
+from transforms.exceptions import ArchiveError, ArchiveMissingError, SchemaError, UnknownSessionError
+from transforms.schemas import HISTORICAL, SESSION_KEY_NAMES, TABLES, Partitioning, TableSpec, conform
+from transforms.sessions import SessionRef
 from transforms.source_versions import session_digests
 
 log = logging.getLogger("undercut.archive")
@@ -45,10 +46,6 @@ WEEKEND_FILES = {
 TELEMETRY_TABLES = ("car_telemetry", "circuit_corners")
 # races.csv rows from 2025 on carry only the first 8 columns (session dates unknown): pad them with nulls.
 SHORT_ROWS_ALLOWED = {"races"}
-
-
-class ArchiveError(ValueError):
-    """The archive folder is missing a table or holds a row that does not parse."""
 
 
 def _parse_int(v: str) -> int:
@@ -102,7 +99,7 @@ class ArchiveSource:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         if not self.root.is_dir():
-            raise ArchiveError(f"archive folder {self.root} does not exist (set UNDERCUT_ARCHIVE_DIR to the archive, "
+            raise ArchiveMissingError(f"archive folder {self.root} does not exist (set UNDERCUT_ARCHIVE_DIR to the archive, "
                                "e.g. ../shared/data)")
 
     # ---- historical -------------------------------------------------------------------------------------------
@@ -114,7 +111,7 @@ class ArchiveSource:
                 return found[0]
         path = folder / f"{name}.csv"
         if not path.exists():
-            raise ArchiveError(f"archive {self.root} is missing table {name!r}: expected {path}")
+            raise ArchiveMissingError(f"archive {self.root} is missing table {name!r}: expected {path}")
         return path
 
     def _historical(self, name: str) -> pa.Table:
@@ -171,7 +168,7 @@ class ArchiveSource:
     def _weekend_path(self, name: str) -> Path:
         path = self.root / "weekend" / WEEKEND_FILES[name]
         if not path.exists():
-            raise ArchiveError(f"archive {self.root} is missing table {name!r}: expected {path}")
+            raise ArchiveMissingError(f"archive {self.root} is missing table {name!r}: expected {path}")
         return path
 
     @cached_property

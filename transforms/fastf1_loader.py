@@ -22,8 +22,9 @@ from fastf1.events import Event, EventSchedule
 from fastf1.exceptions import DataNotLoadedError
 from requests_cache.backends.filesystem import FileCache
 
+from transforms.exceptions import SessionNotFoundError, WeekendSourceError
 from transforms.schemas import SESSION_CODES, SESSION_KEYS, TABLES, conform
-from transforms.sessions import SessionRef, UnknownSessionError
+from transforms.sessions import SessionRef
 
 _logger = logging.getLogger(__name__)
 
@@ -37,14 +38,6 @@ _OPTIONAL_TABLES = {
 }
 _SCHEDULE_SLOTS = range(1, 6)  # FastF1 schedules name sessions Session1..Session5
 _DRS_OPEN = 10  # FastF1 DRS codes: 0/1 off, 8 eligible, 10/12/14 open; the archive stores 0/1 (open)
-
-
-class WeekendSourceError(RuntimeError):
-    """FastF1 could not deliver a session: no schedule, no timing data, or a failed load."""
-
-
-class SessionNotFoundError(WeekendSourceError, UnknownSessionError):
-    """The season's FastF1 schedule has no such round, or the event has no such session."""
 
 
 def configure_cache(cache_dir: Path, *, http_cache_dir: Path | None = None, offline: bool = False) -> None:

@@ -20,6 +20,7 @@ import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
+from transforms.exceptions import SchemaError
 from transforms.schemas import Partitioning, TableSpec
 from transforms.sessions import SessionRef
 
@@ -78,7 +79,7 @@ class Lake:
     def write(self, spec: TableSpec, table: pa.Table, *, season: int | None = None,
               session: SessionRef | None = None) -> WriteResult:
         if not table.schema.equals(spec.schema):
-            raise ValueError(f"{spec.name}: refusing to write a table that does not match its declared schema")
+            raise SchemaError(f"{spec.name}: refusing to write a table that does not match its declared schema")
         return self._write_file(self.partition_dir(spec, season=season, session=session), table)
 
     def write_derived(self, name: str, table: pa.Table, *, race: str | None = None) -> WriteResult:

@@ -12,6 +12,8 @@ from enum import StrEnum
 
 import pyarrow as pa
 
+from transforms.exceptions import SchemaError
+
 
 class Partitioning(StrEnum):
     NONE = "none"  # reference tables: one file for the whole table
@@ -149,10 +151,6 @@ SESSION_CODES: dict[str, str] = {
 }
 SESSION_NAMES: dict[str, str] = {"R": "Race", "Q": "Qualifying", "S": "Sprint", "SQ": "Sprint Qualifying",
                                  "FP1": "Practice 1", "FP2": "Practice 2", "FP3": "Practice 3"}
-
-
-class SchemaError(ValueError):
-    """A source table does not fit its declared schema."""
 
 
 def conform(table: pa.Table, spec: TableSpec, *, origin: str) -> pa.Table:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from transforms.exceptions import UnknownSessionError
 from transforms.schemas import SESSION_CODES, SESSION_NAMES
 
 _KEY = re.compile(r"^(?P<season>\d{4})-(?P<round>\d{2})-(?P<session>[A-Z0-9]+)$")
 _RACE_KEY = re.compile(r"^(?P<season>\d{4})-(?P<round>\d{2})$")
-
-
-class UnknownSessionError(ValueError):
-    """A session key or name that does not identify a session of the source."""
 
 
 @dataclass(frozen=True, order=True)

@@ -9,14 +9,11 @@ import pyarrow as pa
 import requests
 
 from transforms.archive import ArchiveSource
+from transforms.exceptions import SourceUnavailableError
 from transforms.sessions import SessionRef
 from transforms.settings import Settings
 
 log = logging.getLogger("undercut.sources")
-
-
-class SourceUnavailableError(RuntimeError):
-    """The configured source cannot be used at all (no network, no archive)."""
 
 
 class Source(Protocol):

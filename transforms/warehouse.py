@@ -32,6 +32,7 @@ from urllib.parse import urlparse
 import duckdb
 import pandas as pd
 
+from transforms.exceptions import WarehouseUnavailableError
 from transforms.lake import Lake
 from transforms.schemas import TABLES, Partitioning, TableSpec
 
@@ -39,10 +40,6 @@ ALIAS = "lake"  # the attached warehouse's name in every connection (`lake.marts
 CATALOG_SETTING = "UNDERCUT_WAREHOUSE_CATALOG"
 HIVE_TYPES = {Partitioning.SEASON: "{'season': INTEGER}",
               Partitioning.SESSION: "{'season': INTEGER, 'round': INTEGER, 'session': VARCHAR}"}
-
-
-class WarehouseUnavailableError(RuntimeError):
-    """The warehouse catalog cannot be opened: the message names the setting and what went wrong."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ import pytest
 from dbt_testlib import archive_dir, build_lake, run_dbt
 from home_copies import checksums, differing
 
-from transforms.warehouse import Warehouse, WarehouseUnavailableError, read_frame
+from transforms.exceptions import WarehouseUnavailableError
+from transforms.warehouse import Warehouse, read_frame
 
 SEASONS = {2024}
 @pytest.mark.slow

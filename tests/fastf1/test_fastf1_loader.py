@@ -16,14 +16,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from transforms.fastf1_loader import (
-    SessionNotFoundError,
-    WeekendSourceError,
-    list_sessions,
-    load_session,
-)
+from transforms.exceptions import SessionNotFoundError, UnknownSessionError, WeekendSourceError
+from transforms.fastf1_loader import list_sessions, load_session
 from transforms.schemas import TABLES, WEEKEND, conform
-from transforms.sessions import SessionRef, UnknownSessionError
+from transforms.sessions import SessionRef
 
 BAKU_2018 = SessionRef(2018, 4, "R")
 BAKU_2018_RACE_ID = 992  # Ergast raceId of the 2018 Azerbaijan Grand Prix

@@ -6,9 +6,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from transforms.archive import ArchiveError, ArchiveSource, read_ergast_csv
+from transforms.archive import ArchiveSource, read_ergast_csv
+from transforms.exceptions import ArchiveError, UnknownSessionError
 from transforms.schemas import TABLES
-from transforms.sessions import SessionRef, UnknownSessionError
+from transforms.sessions import SessionRef
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +89,8 @@ def test_missing_table_is_named(tmp_path: Path, archive_dir: Path) -> None:
 
 
 def test_conform_refuses_fractional_ints() -> None:
-    from transforms.schemas import SchemaError, conform
+    from transforms.exceptions import SchemaError
+    from transforms.schemas import conform
 
     bad = pa.table({"raceId": [1.5], "driverId": [1], "lap": [2]})
     with pytest.raises(SchemaError, match="raceId"):

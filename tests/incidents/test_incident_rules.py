@@ -24,6 +24,7 @@ from orchestration.incidents import (
     timeline,
 )
 from tests.jolpica.jolpica_fake import FakeJolpica, Reply
+from transforms import exceptions
 from transforms.archive import ArchiveSource
 from transforms.jolpica import JolpicaClient
 
@@ -46,7 +47,7 @@ def test_jolpica_429_after_retries_is_rate_limited() -> None:
         api.script("seasons", Reply(429, b"{}", {"Retry-After": "0"}), Reply(429, b"{}", {"Retry-After": "0"}))
         client = JolpicaClient(api.base_url, max_attempts=2, sleep=lambda _s: None)
         errors = chain_of(lambda: client.get_all("seasons"))
-    assert errors[0].qualname == "transforms.jolpica.errors.JolpicaError"
+    assert errors[0].qualname == "transforms.exceptions.RateLimitedError"
     assert "HTTP 429 Too Many Requests" in errors[0].message
     assert classify(errors) is Cause.RATE_LIMITED
 
@@ -65,6 +66,7 @@ def test_archive_errors_split_into_unreachable_and_schema_changed(archive_dir: P
     (tmp_path / "historical").mkdir()
     missing = chain_of(lambda: ArchiveSource(tmp_path).historical_table("status"))
     assert "is missing table 'status'" in missing[0].message
+    assert missing[0].qualname == "transforms.exceptions.ArchiveMissingError"
     assert classify(missing) is Cause.SOURCE_UNREACHABLE
     # A real file whose statusId column turned into text: a value no longer parses as the declared int32.
     rows = (archive_dir / "historical" / "status.csv").read_text().splitlines()
@@ -72,6 +74,22 @@ def test_archive_errors_split_into_unreachable_and_schema_changed(archive_dir: P
     retyped = chain_of(lambda: ArchiveSource(tmp_path).historical_table("status"))
     assert [e.class_name for e in retyped] == ["ArchiveError", "ValueError"]
     assert classify(retyped) is Cause.SCHEMA_CHANGED
+
+
+def test_our_errors_are_filed_by_the_nearest_class_of_their_mro() -> None:
+    """By type, whatever the message says; memory and a busy catalog still win from anywhere in the chain."""
+    def filed(cls: type[Exception], message: str = "") -> Cause:
+        return classify([link(f"{cls.__module__}.{cls.__qualname__}", message)])
+
+    assert filed(exceptions.ArchiveMissingError) is Cause.SOURCE_UNREACHABLE  # before ArchiveError's schema cause
+    assert filed(exceptions.ArchiveError) is Cause.SCHEMA_CHANGED
+    assert filed(exceptions.JolpicaResponseError) is Cause.SCHEMA_CHANGED
+    assert filed(exceptions.RateLimitedError, "GET x failed after 5 attempts; last: HTTP 503") is Cause.RATE_LIMITED
+    assert filed(exceptions.JolpicaError, "GET x: HTTP 404 Not Found") is Cause.CODE_ERROR
+    assert filed(exceptions.SessionNotFoundError) is Cause.CODE_ERROR
+    assert filed(exceptions.SchemaError, "database is locked") is Cause.WAREHOUSE_BUSY
+    # a class of the same name elsewhere is not ours: only its message counts
+    assert filed(type("SourceUnavailableError", (Exception,), {"__module__": "somewhere"})) is Cause.CODE_ERROR
 
 
 @pytest.mark.parametrize(("errors", "checks", "cause"), [

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from jolpica_fake import Reply
 
-from transforms.jolpica import JolpicaResponseError, JolpicaSource
+from transforms.exceptions import JolpicaResponseError
+from transforms.jolpica import JolpicaSource
 
 SEASON_TABLES = ("races", "results", "sprint_results", "qualifying", "pit_stops", "lap_times", "driver_standings",
                  "constructor_standings", "constructor_results")

@@ -8,7 +8,8 @@ import pytest
 from jolpica_fake import FIXTURES, Reply
 from undercut_cli import free_port
 
-from transforms.jolpica import JolpicaClient, JolpicaError, JolpicaResponseError
+from transforms.exceptions import JolpicaError, JolpicaResponseError
+from transforms.jolpica import JolpicaClient
 
 
 def test_paging_fetches_every_page_with_the_offsets_the_server_limit_implies(api, make_client):

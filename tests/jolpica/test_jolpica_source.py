@@ -14,7 +14,8 @@ import logging
 import pytest
 from jolpica_fake import FIXTURES, Reply
 
-from transforms.jolpica import NOT_IN_API, TABLE_NAMES, JolpicaResponseError, JolpicaSource
+from transforms.exceptions import JolpicaResponseError
+from transforms.jolpica import NOT_IN_API, TABLE_NAMES, JolpicaSource
 from transforms.schemas import TABLES
 
 SEASON_TABLES = [name for name in TABLE_NAMES if name not in ("seasons", "circuits", "constructors", "drivers",

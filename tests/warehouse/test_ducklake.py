@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from transforms import warehouse
-from transforms.warehouse import Warehouse, WarehouseUnavailableError, read_frame, reading, writing
+from transforms.exceptions import WarehouseUnavailableError
+from transforms.warehouse import Warehouse, read_frame, reading, writing
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -19,7 +19,6 @@ them raises ValueError). ``constructor_results`` is derived from race + sprint r
 """
 
 from transforms.jolpica.client import DEFAULT_BASE_URL, JolpicaClient
-from transforms.jolpica.errors import JolpicaError, JolpicaResponseError
 from transforms.jolpica.ids import IdMap, row_id
 from transforms.jolpica.ratelimit import JOLPICA_LIMITS, Limit, RateLimiter
 from transforms.jolpica.source import NOT_IN_API, TABLE_NAMES, JolpicaSource
@@ -31,8 +30,6 @@ __all__ = [
     "TABLE_NAMES",
     "IdMap",
     "JolpicaClient",
-    "JolpicaError",
-    "JolpicaResponseError",
     "JolpicaSource",
     "Limit",
     "RateLimiter",

@@ -15,8 +15,8 @@ from typing import Any
 
 import requests
 
+from transforms.exceptions import JolpicaError, JolpicaResponseError, JolpicaUnavailableError, RateLimitedError
 from transforms.jolpica.cache import DiskCache
-from transforms.jolpica.errors import JolpicaError, JolpicaResponseError
 from transforms.jolpica.models import Page, parse_page
 from transforms.jolpica.ratelimit import Clock, RateLimiter, Sleep
 
@@ -128,8 +128,8 @@ class JolpicaClient:
                 log.warning("GET %s: %s; attempt %d/%d, retrying in %.1fs", url, last, attempt, self.max_attempts,
                             delay)
                 self._sleep(delay)
-        raise JolpicaError(f"GET {url} failed after {self.max_attempts} attempts; last: {last}", url=url,
-                           status=status)
+        exhausted = RateLimitedError if status == 429 else JolpicaUnavailableError
+        raise exhausted(f"GET {url} failed after {self.max_attempts} attempts; last: {last}", url=url, status=status)
 
     def _delay(self, attempt: int, retry_after: float | None) -> float:
         """Capped exponential back-off with jitter (50-100 % of the step), never shorter than ``Retry-After``."""

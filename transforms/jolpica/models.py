@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic.alias_generators import to_camel
 
-from transforms.jolpica.errors import JolpicaResponseError
+from transforms.exceptions import JolpicaResponseError
 
 # A lap time or pit-stop duration: "25.012", "1:37.284", "40:55.302" (h:mm:ss.sss also accepted).
 Duration = Annotated[str, StringConstraints(pattern=r"^\d+(:\d\d){0,2}(\.\d+)?$")]
