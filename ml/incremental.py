@@ -63,11 +63,11 @@ def write_changed_races(warehouse: Warehouse, table: str, contribution_table: st
     kept = _kept_races(warehouse, table, rows)
     todo = ~rows["race_id"].isin(kept)
     if kept and not todo.any():  # nothing to predict (a model would not take zero rows): only drop gone races
-        return replace_races(warehouse, SCHEMA, {table: pd.DataFrame(), contribution_table: pd.DataFrame()},
+        return replace_races(warehouse, {table: pd.DataFrame(), contribution_table: pd.DataFrame()},
                              keep=kept)
     frames = dict(zip((table, contribution_table), predict(rows[todo].reset_index(drop=True),
                                                          inputs[todo].reset_index(drop=True)), strict=True))
     if kept and todo.any() and not _columns_stored(warehouse, frames):  # the tables' layout changed: all again
         kept = set()
         frames = dict(zip((table, contribution_table), predict(rows, inputs), strict=True))
-    return replace_races(warehouse, SCHEMA, frames, keep=kept)
+    return replace_races(warehouse, frames, keep=kept)

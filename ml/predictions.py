@@ -115,10 +115,10 @@ def pit_strategy_predictions(paths: MlPaths) -> pd.DataFrame:
 
 def write_race_entry_predictions(paths: MlPaths) -> dict[str, int]:
     entries, contributions = race_entry_predictions(paths)
-    return {ENTRY_TABLE: replace_table(paths.warehouse, "marts", ENTRY_TABLE, entries),
-            CONTRIBUTION_TABLE: replace_table(paths.warehouse, "marts", CONTRIBUTION_TABLE, contributions)}
+    return {ENTRY_TABLE: replace_table(paths.warehouse, ENTRY_TABLE, entries),
+            CONTRIBUTION_TABLE: replace_table(paths.warehouse, CONTRIBUTION_TABLE, contributions)}
 
 
 def write_pit_strategy_predictions(paths: MlPaths) -> dict[str, int]:
     strategies = pit_strategy_predictions(paths)
-    return {PIT_STRATEGY_TABLE: replace_table(paths.warehouse, "marts", PIT_STRATEGY_TABLE, strategies)}
+    return {PIT_STRATEGY_TABLE: replace_table(paths.warehouse, PIT_STRATEGY_TABLE, strategies)}

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 
 from transforms.lake import Lake
+from transforms.schemas import conform_mart
 from transforms.settings import Settings
 from transforms.warehouse import writing
 
@@ -43,18 +44,16 @@ class Publisher:
                  tb: TracebackType | None) -> None:
         self.flush()
 
-    def publish(self, name: str, frame: pd.DataFrame | pa.Table, *, race: str | None = None,
-                schema: pa.Schema | None = None) -> Published:
-        """Queue `frame` as marts.<name> (all rows, or the rows of `race`) and write its lake file."""
-        table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, schema=schema,
-                                                                                preserve_index=False)
-        if schema is not None:
-            table = table.cast(schema)
+    def publish(self, name: str, frame: pd.DataFrame | pa.Table, *, race: str | None = None) -> Published:
+        """Queue `frame` as marts.<name> (all rows, or the rows of `race`) and write its lake file; the table is
+        cast to its declared schema (transforms.schemas.python_marts)."""
+        table = frame if isinstance(frame, pa.Table) else pa.Table.from_pandas(frame, preserve_index=False)
         if race is not None:
             if RACE_KEY not in table.column_names:
                 table = table.append_column(RACE_KEY, pa.array([race] * table.num_rows, pa.string()))
             elif set(table.column(RACE_KEY).to_pylist()) - {race}:
                 raise ValueError(f"{name}: rows for another race than {race} in a race partition")
+        table = conform_mart(name, table)
         written = self.lake.write_derived(name, table, race=race)
         self._pending.append((name, table, race))
         return Published(table=f"marts.{name}", rows=table.num_rows, lake_path=written.path)
@@ -78,8 +77,7 @@ class Publisher:
         self._pending.clear()
 
 
-def publish(settings: Settings, name: str, frame: pd.DataFrame | pa.Table, *, race: str | None = None,
-            schema: pa.Schema | None = None) -> Published:
+def publish(settings: Settings, name: str, frame: pd.DataFrame | pa.Table, *, race: str | None = None) -> Published:
     """Publish one table or one race's rows (see :class:`Publisher` for many)."""
     with Publisher(settings) as publisher:
-        return publisher.publish(name, frame, race=race, schema=schema)
+        return publisher.publish(name, frame, race=race)

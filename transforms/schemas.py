@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -184,3 +186,46 @@ def _cast(col: pa.ChunkedArray, to: pa.DataType) -> pa.ChunkedArray:
     if pa.types.is_timestamp(to) and pa.types.is_timestamp(col.type) and col.type.tz is not None:
         return col.cast(pa.timestamp(to.unit, tz="UTC")).cast(to)
     return col.cast(to, safe=False) if pa.types.is_timestamp(to) else col.cast(to)
+
+
+# ---- tables written from Python into the warehouse's marts (precompute, insights, drift, ML predictions) ----------
+# Declared once, as a dbt source beside the dbt marts, so `dbt docs` describes them like every other table.
+PYTHON_MARTS_YML = Path(__file__).resolve().parent.parent / "dbt_project" / "models" / "marts" / "_python_marts.yml"
+_ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
+                "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "TIMESTAMP_NS": pa.timestamp("ns"), "FLOAT": pa.float32(),
+                "TIMESTAMP WITH TIME ZONE": pa.timestamp("us", tz="UTC")}
+
+
+def arrow_type(duckdb_type: str) -> pa.DataType:
+    """The Arrow type of a column declared with DuckDB's type name (``DOUBLE[]`` is a list of doubles)."""
+    if duckdb_type.endswith("[]"):
+        return pa.list_(arrow_type(duckdb_type[:-2]))
+    return _ARROW_TYPES[duckdb_type.upper()]
+
+
+@cache
+def python_marts() -> dict[str, pa.Schema]:
+    """marts.<table> -> its declared Arrow schema, from ``_python_marts.yml``."""
+    import yaml  # type: ignore[import-untyped]
+
+    (source,) = yaml.safe_load(PYTHON_MARTS_YML.read_text())["sources"]
+    return {t["name"]: pa.schema([pa.field(c["name"], arrow_type(c["data_type"])) for c in t["columns"]])
+            for t in source["tables"]}
+
+
+def conform_mart(name: str, table: pa.Table) -> pa.Table:
+    """``table`` cast to the declared schema of ``marts.<name>``, columns in declared order.
+
+    Raises :class:`SchemaError` naming the table and the columns when the columns are not exactly the declared ones
+    (a table with no rows may have none: it becomes an empty table with the declared columns)."""
+    declared = python_marts().get(name)
+    if declared is None:
+        raise SchemaError(f"marts.{name} is not declared in {PYTHON_MARTS_YML.name}")
+    if table.num_rows == 0:
+        return declared.empty_table()
+    missing = set(declared.names) - set(table.column_names)
+    extra = set(table.column_names) - set(declared.names)
+    if missing or extra:
+        raise SchemaError(f"marts.{name}: columns missing {sorted(missing)}, not declared {sorted(extra)} "
+                          f"(declared in {PYTHON_MARTS_YML.name})")
+    return conform(table, TableSpec(name, declared, Partitioning.NONE), origin=f"marts.{name}")

@@ -31,10 +31,11 @@ from urllib.parse import urlparse
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from transforms.exceptions import WarehouseUnavailableError
 from transforms.lake import Lake
-from transforms.schemas import TABLES, Partitioning, TableSpec
+from transforms.schemas import TABLES, Partitioning, TableSpec, conform_mart
 
 ALIAS = "lake"  # the attached warehouse's name in every connection (`lake.marts.fct_results`; `USE lake` makes it default)
 CATALOG_SETTING = "UNDERCUT_WAREHOUSE_CATALOG"
@@ -269,14 +270,15 @@ def table_exists(warehouse: Warehouse, schema: str, table: str) -> bool:
     return bool(row and row[0])
 
 
-def replace_table(warehouse: Warehouse, schema: str, table: str, frame: pd.DataFrame) -> int:
-    """Replace `schema.table` with `frame` in one transaction; returns the row count."""
-    with writing(warehouse, f"replace {schema}.{table}", table=f"{schema}.{table}") as con:
-        con.execute(f"create schema if not exists {schema}")
-        con.register("incoming", frame)
-        con.execute(f"create or replace table {schema}.{table} as select * from incoming")
+def replace_table(warehouse: Warehouse, table: str, frame: pd.DataFrame) -> int:
+    """Replace `marts.table` with `frame` (cast to its declared schema) in one transaction; returns the row count."""
+    incoming = conform_mart(table, pa.Table.from_pandas(frame, preserve_index=False))
+    with writing(warehouse, f"replace marts.{table}", table=f"marts.{table}") as con:
+        con.execute("create schema if not exists marts")
+        con.register("incoming", incoming)
+        con.execute(f"create or replace table marts.{table} as select * from incoming")
         con.unregister("incoming")
-    return len(frame)
+    return incoming.num_rows
 
 
 def current_snapshot(warehouse: Warehouse) -> int:
@@ -360,8 +362,6 @@ def raw_view_sql(lake: Lake, spec: TableSpec) -> str:
 
 
 def _duck_type(t: object) -> str:
-    import pyarrow as pa
-
     mapping = {pa.int32(): "INTEGER", pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.float32(): "FLOAT",
                pa.string(): "VARCHAR", pa.bool_(): "BOOLEAN", pa.date32(): "DATE", pa.timestamp("ms"): "TIMESTAMP"}
     return mapping[t]
@@ -378,20 +378,21 @@ def build_raw_schema(warehouse: Warehouse, lake: Lake) -> dict[str, int]:
                 for spec in TABLES.values()}
 
 
-def replace_races(warehouse: Warehouse, schema: str, tables: dict[str, pd.DataFrame], keep: set[int]) -> dict[str, int]:
-    """In one transaction, per table: every race not in `keep` deleted, the frame's rows (other races) added; a
-    table that does not exist yet is created from its frame. Returns each table's row count afterwards."""
+def replace_races(warehouse: Warehouse, tables: dict[str, pd.DataFrame], keep: set[int]) -> dict[str, int]:
+    """In one transaction, per `marts` table: every race not in `keep` deleted, the frame's rows (other races, cast
+    to the declared schema) added; a table that does not exist yet is created from its frame. Returns each table's
+    row count afterwards."""
     counts: dict[str, int] = {}
     with writing(warehouse, f"replace races of {', '.join(tables)}", tables=sorted(tables)) as con:
-        con.execute(f"create schema if not exists {schema}")
+        con.execute("create schema if not exists marts")
         for table, frame in tables.items():
             if keep:
-                con.execute(f"delete from {schema}.{table} where race_id not in (select unnest(?))", [sorted(keep)])
+                con.execute(f"delete from marts.{table} where race_id not in (select unnest(?))", [sorted(keep)])
             if len(frame) or not keep:
-                con.register("incoming", frame)
-                con.execute(f"insert into {schema}.{table} by name select * from incoming" if keep
-                            else f"create or replace table {schema}.{table} as select * from incoming")
+                con.register("incoming", conform_mart(table, pa.Table.from_pandas(frame, preserve_index=False)))
+                con.execute(f"insert into marts.{table} by name select * from incoming" if keep
+                            else f"create or replace table marts.{table} as select * from incoming")
                 con.unregister("incoming")
-            row = con.execute(f"select count(*) from {schema}.{table}").fetchone()
+            row = con.execute(f"select count(*) from marts.{table}").fetchone()
             counts[table] = int(row[0]) if row else 0
     return counts

@@ -1,0 +1,68 @@
+"""The tables Python writes into `marts` are declared once (dbt_project/models/marts/_python_marts.yml): every write
+is cast to the declaration, and the built warehouse holds exactly the dbt marts and the declared tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from transforms.derived import Publisher
+from transforms.exceptions import SchemaError
+from transforms.schemas import arrow_type, conform_mart, python_marts
+from transforms.settings import Settings
+from transforms.warehouse import read_frame
+
+DBT_MARTS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts"
+
+
+def test_every_declared_column_has_a_type_and_a_description() -> None:
+    import yaml  # type: ignore[import-untyped]
+
+    (source,) = yaml.safe_load((DBT_MARTS / "_python_marts.yml").read_text())["sources"]
+    assert source["schema"] == "marts"
+    for table in source["tables"]:
+        assert table.get("description"), table["name"]
+        for column in table["columns"]:
+            assert column.get("description"), f"{table['name']}.{column['name']}"
+            arrow_type(column["data_type"])  # raises on a type the declaration cannot map
+    assert len(python_marts()) == len(source["tables"]) == 17
+
+
+def test_a_write_is_cast_to_the_declaration_or_refused_naming_the_columns() -> None:
+    frame = pd.DataFrame({"race_key": ["2025-15"], "decided_at": [pd.Timestamp("2025-09-01 12:00")],
+                          "drift_share": [0.25], "live_error_positions": [None], "drift_share_threshold": [0.5],
+                          "live_error_threshold_positions": [3], "retrain": [False], "reason": ["no drift"]})
+    table = conform_mart("drift_decisions", pa.Table.from_pandas(frame))
+    assert table.schema == python_marts()["drift_decisions"]
+    assert table.column("live_error_threshold_positions").type == pa.float64()  # an int column, declared double
+    with pytest.raises(SchemaError, match=r"drift_decisions: columns missing \['reason'\], not declared \['why'\]"):
+        conform_mart("drift_decisions", pa.Table.from_pandas(frame.rename(columns={"reason": "why"})))
+    with pytest.raises(SchemaError, match="marts.lap_charts is not declared"):
+        conform_mart("lap_charts", pa.Table.from_pandas(frame))
+    assert conform_mart("drift_decisions", pa.table({})).schema == python_marts()["drift_decisions"]
+
+
+def test_publishing_no_rows_leaves_a_typed_empty_table(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path)
+    with Publisher(settings) as publisher:
+        publisher.publish("battle_forecast", pd.DataFrame(), race="2025-15")
+    stored = read_frame(settings.warehouse, "select * from marts.battle_forecast")
+    assert stored.empty and list(stored.columns) == python_marts()["battle_forecast"].names
+
+
+@pytest.mark.slow
+def test_the_built_warehouse_holds_the_dbt_marts_and_the_declared_tables(built_home: Path) -> None:
+    settings = Settings(home=built_home)
+    stored = read_frame(settings.warehouse, "select table_name, column_name, data_type from "
+                                            "information_schema.columns where table_schema = 'marts' "
+                                            "order by table_name, ordinal_position")
+    dbt_models = {p.stem for p in DBT_MARTS.glob("*.sql")}
+    python = {t: g for t, g in stored.groupby("table_name") if t not in dbt_models}
+    assert set(python) == set(python_marts())
+    for table, columns in python.items():
+        declared = python_marts()[table]
+        assert list(columns["column_name"]) == declared.names, table
+        assert [arrow_type(t) for t in columns["data_type"]] == declared.types, table
