@@ -52,7 +52,7 @@ class RaceData:
 def load_races(warehouse: Warehouse, keys: Sequence[str]) -> dict[str, RaceData]:
     """RaceData for every key that names a race in marts.dim_races (races without laps get empty frames)."""
     races = read_frame(warehouse, "select race_id, season, round, race_name from marts.dim_races "
-                                  "where printf('%d-%02d', season, round) in (select unnest(?)) order by race_id",
+                                  "where race_key in (select unnest(?)) order by race_id",
                        [[race_key(*parse_race_key(k)) for k in keys]])
     ids = [int(i) for i in races["race_id"]]
     frames = {name: _by_race(read_frame(warehouse, f"{sql} where race_id in (select unnest(?))", [ids]))

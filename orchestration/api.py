@@ -21,7 +21,6 @@ from transforms.settings import Settings
 from transforms.warehouse import Warehouse, reading
 
 MAX_BODY_BYTES = 64 * 1024  # a strategy request is a few hundred bytes
-RACE_KEY_OF_D = "printf('%d-%02d', d.season, d.round)"  # the marts' race_key of a dim_races row `d`
 RaceKey = Annotated[str, Path(pattern=r"^\d{4}-\d{2}$", description="season-round, e.g. 2025-15")]
 
 
@@ -85,15 +84,14 @@ def create_app(settings: Settings) -> FastAPI:
     def race_rows(race_key: str, sql: str, params: list[object]) -> list[dict[str, Any]]:
         """Rows of one race (`sql` takes the race key first): one query; the calendar is asked only when there are
         none, to tell an unknown race (404) from a race with nothing computed yet ([])."""
-        season, round_ = (int(part) for part in race_key.split("-"))
         found = rows(sql, [race_key, *params])
-        if not found and not rows("select 1 from marts.dim_races where season = ? and round = ?", [season, round_]):
+        if not found and not rows("select 1 from marts.dim_races where race_key = ?", [race_key]):
             raise HTTPException(404, f"no race {race_key} in the calendar")
         return found
 
     @app.get("/races/next", summary="The next race of the calendar")
     def next_race() -> dict[str, Any]:
-        found = rows(f"select {RACE_KEY_OF_D} as race_key, race_id, season, round, race_name, circuit_ref, race_date "
+        found = rows("select race_key, race_id, season, round, race_name, circuit_ref, race_date "
                      "from marts.dim_races as d where is_next_race")
         if not found:
             raise HTTPException(404, "the calendar has no next race")
@@ -102,7 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/races/next/strategy", summary="Precomputed strategies of every entrant of the next race")
     def next_race_strategy(driver_id: int | None = None) -> list[dict[str, Any]]:
         return rows("select s.* from marts.next_race_strategy as s join marts.dim_races as d "
-                    f"on d.is_next_race and s.race_key = {RACE_KEY_OF_D} where ? is null or s.driver_id = ? "
+                    "on d.is_next_race and s.race_key = d.race_key where ? is null or s.driver_id = ? "
                     "order by s.driver_id, s.rank", [driver_id, driver_id])
 
     @app.get("/races/{race_key}/strategy", summary="Strategies precomputed before the race, per entrant")
@@ -113,7 +111,7 @@ def create_app(settings: Settings) -> FastAPI:
     @app.get("/races/{race_key}/predictions", summary="Pre-race qualifying and finish predictions per driver")
     def predictions(race_key: RaceKey) -> list[dict[str, Any]]:
         return race_rows(race_key, "select * from marts.predictions_race_entries "
-                                   "where printf('%d-%02d', season, round) = ? "
+                                   "where race_id = (select race_id from marts.dim_races where race_key = ?) "
                                    "order by predicted_finish_rank", [])
 
     @app.get("/races/{race_key}/championship-odds", summary="Title odds after this race")

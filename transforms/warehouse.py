@@ -289,7 +289,7 @@ def current_snapshot(warehouse: Warehouse) -> int:
 
 LANDINGS_SCHEMA, LANDINGS_NAME = "ops", "race_landings"
 LANDINGS_TABLE = f"{LANDINGS_SCHEMA}.{LANDINGS_NAME}"
-_RESULT_RACES = ("select r.race_id, r.season, r.round from marts.dim_races as r "
+_RESULT_RACES = ("select r.race_key, r.race_id, r.season, r.round from marts.dim_races as r "
                  "where r.race_id in (select race_id from marts.fct_results)")
 
 
@@ -311,7 +311,7 @@ def _record_landings(warehouse: Warehouse, before: int) -> None:
     with writing(warehouse, "race landings") as con:
         create_landings_table(con)
         con.execute(f"""insert into {LANDINGS_TABLE}
-            select printf('%d-%02d', season, round), race_id, season, round, ?, now()
+            select race_key, race_id, season, round, ?, now()
             from ({_RESULT_RACES}) where race_id not in (select race_id from {LANDINGS_TABLE})""", [before])
 
 

@@ -61,16 +61,16 @@ while True:
 def test_writer_killed_mid_write_leaves_no_visible_partial_file(tmp_path: Path) -> None:
     lake = Lake(str(tmp_path / "lake"))
     part_dir = Path(lake.partition_dir(LAP_TIMES, season=2024))
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, lake.uri], stdout=subprocess.PIPE)
-    try:
-        assert proc.stdout is not None and proc.stdout.readline().startswith(b"ready")
-        deadline = time.monotonic() + 60
-        while not list(part_dir.glob(f".{PART_FILE}.tmp-*")):  # wait until a write is under way
-            assert time.monotonic() < deadline, "writer never started"
-            time.sleep(0.005)
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait()
+    # `with` closes the pipe and waits, whatever happens (an open pipe would be a ResourceWarning)
+    with subprocess.Popen([sys.executable, "-c", KILLED_WRITER, lake.uri], stdout=subprocess.PIPE) as proc:
+        try:
+            assert proc.stdout is not None and proc.stdout.readline().startswith(b"ready")
+            deadline = time.monotonic() + 60
+            while not list(part_dir.glob(f".{PART_FILE}.tmp-*")):  # wait until a write is under way
+                assert time.monotonic() < deadline, "writer never started"
+                time.sleep(0.005)
+        finally:
+            os.kill(proc.pid, signal.SIGKILL)
     # Whatever moment it died at, the visible file is absent or a complete earlier write.
     visible = part_dir / PART_FILE
     if visible.exists():

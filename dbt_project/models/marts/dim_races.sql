@@ -11,6 +11,7 @@ select
     races.race_id,
     races.season,
     races.round,
+    printf('%d-%02d', races.season, races.round) as race_key,
     races.circuit_id,
     circuits.circuit_ref,
     circuits.circuit_name,
