@@ -13,16 +13,20 @@ from transforms.warehouse import Warehouse, read_frame, table_exists
 LAP_COLUMNS = ("race_id, driver_id, constructor_id, driver_code, lap_number, lap_time_s, lap_end_session_time_s, "
                "stint, compound, tyre_life_laps, position, track_state, is_in_lap, is_out_lap, is_deleted, "
                "is_clean_lap, fuel_corrected_lap_time_s, race_laps")
-# Per-race marts and the columns the insights use.
+# Per-race marts, the columns the insights use and the order they are read in: without one, DuckDB's threads
+# return rows in any order, and a tie between two events (overtakes on the same lap) told a different story each run.
 RACE_TABLES = {
-    "laps": f"select {LAP_COLUMNS} from marts.fct_laps",
-    "pit_stops": "select race_id, driver_id, stop, lap, pit_duration_s, track_status_at_stop from marts.fct_pit_stops",
-    "overtakes": "select race_id, lap_number, overtaking_driver_id, overtaken_driver_id, overtaking_position_after, "
-                 "overtaken_position_after, overtaking_compound, overtaken_compound, overtaking_tyre_life_laps, "
-                 "overtaken_tyre_life_laps from marts.fct_overtakes",
-    "safety_cars": "select race_id, kind, period_number, start_lap, end_lap, cause from marts.fct_safety_car_periods",
-    "results": "select race_id, driver_id, constructor_id, grid, position, position_order, points, status, "
-               "is_classified, laps_completed from marts.fct_results",
+    "laps": (f"select {LAP_COLUMNS} from marts.fct_laps", "driver_id, lap_number"),
+    "pit_stops": ("select race_id, driver_id, stop, lap, pit_duration_s, track_status_at_stop from marts.fct_pit_stops",
+                  "driver_id, stop"),
+    "overtakes": ("select race_id, lap_number, overtaking_driver_id, overtaken_driver_id, overtaking_position_after, "
+                  "overtaken_position_after, overtaking_compound, overtaken_compound, overtaking_tyre_life_laps, "
+                  "overtaken_tyre_life_laps from marts.fct_overtakes",
+                  "lap_number, overtaking_position_after, overtaking_driver_id, overtaken_driver_id"),
+    "safety_cars": ("select race_id, kind, period_number, start_lap, end_lap, cause from marts.fct_safety_car_periods",
+                    "start_lap, kind, period_number"),
+    "results": ("select race_id, driver_id, constructor_id, grid, position, position_order, points, status, "
+                "is_classified, laps_completed from marts.fct_results", "position_order, driver_id"),
 }
 
 
@@ -55,16 +59,18 @@ def load_races(warehouse: Warehouse, keys: Sequence[str]) -> dict[str, RaceData]
                                   "where race_key in (select unnest(?)) order by race_id",
                        [[race_key(*parse_race_key(k)) for k in keys]])
     ids = [int(i) for i in races["race_id"]]
-    frames = {name: _by_race(read_frame(warehouse, f"{sql} where race_id in (select unnest(?))", [ids]))
-              for name, sql in RACE_TABLES.items()}
+    frames = {name: _by_race(read_frame(warehouse, f"{sql} where race_id in (select unnest(?)) "
+                                                   f"order by race_id, {order}", [ids]))
+              for name, (sql, order) in RACE_TABLES.items()}
     standings = _by_race(_standings(warehouse, races))
     drivers = _by_race(read_frame(warehouse, """
         select r.race_id, r.driver_id, d.driver_code, d.surname, d.full_name, c.constructor_name
         from marts.fct_results r
         join marts.dim_drivers d using (driver_id)
         join marts.dim_constructors c using (constructor_id)
-        where r.race_id in (select unnest(?))""", [ids]))
-    empty = {name: read_frame(warehouse, f"{sql} limit 0").drop(columns="race_id") for name, sql in RACE_TABLES.items()}
+        where r.race_id in (select unnest(?)) order by r.race_id, r.driver_id""", [ids]))
+    empty = {name: read_frame(warehouse, f"{sql} limit 0").drop(columns="race_id")
+             for name, (sql, _order) in RACE_TABLES.items()}
     out = {}
     for race in races.to_dict("records"):
         rid, season, round_ = int(race["race_id"]), int(race["season"]), int(race["round"])
@@ -81,7 +87,8 @@ def load_predictions_overtakes(warehouse: Warehouse, race_ids: Sequence[int]) ->
     if not table_exists(warehouse, "marts", "predictions_overtakes"):
         return pd.DataFrame(columns=["race_id", "lap_number", "driver_id", "ahead_driver_id", "gap_s", "p_overtake",
                                      "horizon_laps", "overtook"])
-    return read_frame(warehouse, "select * from marts.predictions_overtakes where race_id in (select unnest(?))",
+    return read_frame(warehouse, "select * from marts.predictions_overtakes where race_id in (select unnest(?)) "
+                                 "order by race_id, lap_number, driver_id",
                       [list(race_ids)])
 
 
@@ -93,7 +100,8 @@ def _standings(warehouse: Warehouse, races: pd.DataFrame) -> pd.DataFrame:
         from wanted w
         join marts.dim_races r on r.race_id = w.race_id
         join marts.fct_standings s on s.season = r.season and s.round in (r.round, r.round - 1)
-        where s.championship = 'drivers'""", [[int(i) for i in races["race_id"]]])
+        where s.championship = 'drivers'
+        order by w.race_id, is_after_race, s.position, s.driver_id""", [[int(i) for i in races["race_id"]]])
 
 
 def _by_race(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
