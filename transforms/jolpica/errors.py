@@ -14,3 +14,8 @@ class JolpicaError(Exception):
 
 class JolpicaResponseError(JolpicaError):
     """A response arrived but is unusable: invalid/truncated JSON, or not the Ergast shape we validate against."""
+
+
+class DumpError(JolpicaError):
+    """Jolpica's database dump cannot be used: its download or the dumps index failed, its size or SHA-256 differs
+    from what the index promises, the zip is corrupt, or a table or column the mapping reads is missing."""
