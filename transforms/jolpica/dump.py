@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -197,11 +198,11 @@ def _extract(wanted: DumpFile, archive: Path, folder: Path) -> None:
                 raise DumpError(f"GET {wanted.url}: member {bad} of the dump fails its CRC check", url=wanted.url)
             zipped.extractall(tmp)
         os.replace(tmp, folder)
-    except (DumpError, zipfile.BadZipFile) as exc:
+    except (DumpError, zipfile.BadZipFile, zlib.error) as exc:
         archive.unlink()  # the next run downloads it again rather than failing on it forever
         if isinstance(exc, DumpError):
             raise
-        raise DumpError(f"GET {wanted.url}: not a zip file: {exc}", url=wanted.url) from exc
+        raise DumpError(f"GET {wanted.url}: not a readable zip file: {exc}", url=wanted.url) from exc
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     archive.unlink()
