@@ -87,12 +87,15 @@ class DumpBuilder:
                  ("Q2", "quali"), ("Q3", "quali"), ("SR", "sprint"), ("R", "")]
         for number, (kind, slot) in enumerate(slots, start=1):
             date, time = (race["date"], race["time"]) if kind == "R" else (race[f"{slot}_date"], race[f"{slot}_time"])
-            if date is None:
-                continue
-            stamp = dt.datetime.combine(date, dt.time.fromisoformat(time or "00:00:00"))
-            stamp += dt.timedelta(minutes={"Q2": 25, "Q3": 45}.get(kind, 0))
+            if date is None and not kind.startswith("Q"):
+                continue  # qualifying sessions stay (undated) for older races' qualifying results
+            stamp = None
+            if date is not None:
+                stamp = dt.datetime.combine(date, dt.time.fromisoformat(time or "00:00:00"))
+                stamp += dt.timedelta(minutes={"Q2": 25, "Q3": 45}.get(kind, 0))
             self._add("session", (race["raceId"], kind), round_id=self.pk["round", race["raceId"]], type=kind,
-                      number=number, timestamp=f"{stamp:%Y-%m-%d %H:%M:%S}+00", has_time_data=time is not None,
+                      number=number, timestamp=stamp and f"{stamp:%Y-%m-%d %H:%M:%S}+00",
+                      has_time_data=time is not None,
                       point_system_id=1, is_cancelled=False)
 
     def _entry(self, race_id: int, session_type: str, driver_id: int, constructor_id: int, car_number: int | None,

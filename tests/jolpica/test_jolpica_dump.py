@@ -121,7 +121,8 @@ def test_a_dump_of_the_archive_reads_back_as_the_archive(archive: ArchiveSource,
     # Ids seeded as a home built from the archive would be: the tables must then carry the archive's ids.
     ids = IdMap.from_tables(drivers=archive.historical_table("drivers"),
                             constructors=archive.historical_table("constructors"),
-                            circuits=archive.historical_table("circuits"), races=archive.historical_table("races", 2023),
+                            circuits=archive.historical_table("circuits"),
+                            races=archive.historical_table("races", 2023),
                             status=archive.historical_table("status"))
     source = JolpicaSource(DumpClient(tmp_path), ids)
 

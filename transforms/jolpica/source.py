@@ -112,7 +112,8 @@ class JolpicaSource:
                                                  self._origin(f"{season}/results+sprint"))
         endpoint = SEASON_ENDPOINTS[name]
         if endpoint.per_round:
-            paths = [f"{season}/{round_}/{endpoint.path}" for round_ in self._rounds(season) if round_ not in skip_rounds]
+            rounds = [r for r in self._rounds(season) if r not in skip_rounds]
+            paths = [f"{season}/{round_}/{endpoint.path}" for round_ in rounds]
             origin = self._origin(f"{season}/{{round}}/{endpoint.path}")
         else:
             paths = [f"{season}/{endpoint.path}"]
