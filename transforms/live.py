@@ -13,6 +13,7 @@ from transforms import fastf1_loader
 from transforms.jolpica import NOT_IN_API, IdMap, JolpicaClient, JolpicaSource
 from transforms.jolpica.dump import fetch_dump
 from transforms.jolpica.dump_tables import DumpClient
+from transforms.jolpica.errors import DumpError
 from transforms.jolpica.history import JolpicaHistory
 from transforms.lake import Lake
 from transforms.schemas import TABLES, Partitioning
@@ -45,7 +46,11 @@ class LiveSource:
     def history(self) -> JolpicaHistory:
         """Opened on first use: the dump is downloaded (or found in the cache) only when history is asked for."""
         url = self.settings.jolpica_dump_url
-        dump = DumpClient(fetch_dump(url, self.settings.cache_dir / "jolpica_dump")) if url else None
+        try:
+            dump = DumpClient(fetch_dump(url, self.settings.cache_dir / "jolpica_dump")) if url else None
+        except DumpError as exc:
+            raise DumpError(f"{exc}. To read the whole history through the API instead (slow: 500 requests an "
+                            "hour), set UNDERCUT_JOLPICA_DUMP_URL to nothing", url=exc.url, status=exc.status) from exc
         return JolpicaHistory(self.jolpica, dump)
 
     def seasons(self) -> list[int]:

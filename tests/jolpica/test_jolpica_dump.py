@@ -61,6 +61,10 @@ def test_the_dump_is_downloaded_checked_and_extracted(api: FakeJolpica, tmp_path
     before = len(api.requests)
     assert fetch(api, tmp_path, max_age_s=0) == folder  # the index is asked again; same file: nothing downloaded
     assert len(api.requests) == before + 1 and len(api.dump_requests()) == 1
+    api.dump = None  # the index is gone for a while: the dump we have still serves
+    with caplog.at_level(logging.WARNING, logger="undercut.jolpica"):
+        assert fetch(api, tmp_path, max_age_s=0) == folder
+    assert "using the dump of 2025-09-07" in caplog.text
 
 
 def test_a_broken_connection_resumes_where_it_stopped(api: FakeJolpica, tmp_path: Path, dump_2023: bytes) -> None:
@@ -94,6 +98,13 @@ def test_a_checksum_that_differs_from_the_index_is_a_clear_error(api: FakeJolpic
 
     assert url in str(failed.value) and "dumps/download/" in str(failed.value)  # the dump and the index
     assert not list((tmp_path / "dump").glob("*.part"))  # a wrong file is not resumed
+
+
+def test_a_cold_start_without_the_dump_says_how_to_go_without_it(api: FakeJolpica, tmp_path: Path) -> None:
+    live = LiveSource(Settings(home=tmp_path, source="live", jolpica_url=api.base_url, jolpica_dump_url=api.dump_url))
+
+    with pytest.raises(DumpError, match="dumps index .*404.* set UNDERCUT_JOLPICA_DUMP_URL to nothing"):
+        live.seasons()  # nothing published: the index answers 404
 
 
 def test_a_member_that_fails_its_crc_check_is_a_clear_error(api: FakeJolpica, tmp_path: Path) -> None:

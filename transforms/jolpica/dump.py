@@ -89,15 +89,22 @@ def fetch_dump(url: str, directory: Path, *, session: requests.Session | None = 
     directory.mkdir(parents=True, exist_ok=True)
     session = session or requests.Session()
     with _locked(directory / ".lock"):  # processes of one run share the directory: one of them downloads
-        current = _current(directory)
+        current = _current(directory, url)
         if current is not None and time.time() - current["checked_at"] < max_age_s:
             return directory / current["folder"]
-        wanted = read_index(url, session, timeout_s)
+        try:
+            wanted = read_index(url, session, timeout_s)
+        except DumpError as exc:
+            if current is None:
+                raise
+            # The history this dump gives is still right: only its newest rounds wait for the API.
+            log.warning("%s; using the dump of %s meanwhile", exc, current["uploaded_at"])
+            return directory / current["folder"]
         folder = directory / f"dump-{wanted.sha256[:16]}"
         if not folder.is_dir():
             archive = _download(wanted, directory, session, attempts, timeout_s, progress_every_s)
             _extract(wanted, archive, folder)
-        write_json_atomically(directory / CURRENT, {"folder": folder.name, "sha256": wanted.sha256,
+        write_json_atomically(directory / CURRENT, {"url": url, "folder": folder.name, "sha256": wanted.sha256,
                                                     "uploaded_at": wanted.uploaded_at, "checked_at": time.time()})
         _remove_others(directory, keep={folder.name, current["folder"] if current else ""})
         return folder
@@ -113,12 +120,13 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _current(directory: Path) -> dict[str, Any] | None:
+def _current(directory: Path, url: str) -> dict[str, Any] | None:
+    """The extracted dump of ``url`` this directory holds, if any."""
     try:
         current = json.loads((directory / CURRENT).read_text())
     except (OSError, ValueError):
         return None
-    return current if (directory / current.get("folder", "")).is_dir() else None
+    return current if current.get("url") == url and (directory / current.get("folder", "")).is_dir() else None
 
 
 def _download(wanted: DumpFile, directory: Path, session: requests.Session, attempts: int, timeout_s: float,
