@@ -19,6 +19,7 @@ from transforms.lake import Lake
 from transforms.schemas import TABLES, Partitioning
 from transforms.sessions import SessionRef
 from transforms.settings import Settings
+from transforms.sources import SourceUnavailableError
 
 log = logging.getLogger("undercut.live")
 
@@ -48,9 +49,9 @@ class LiveSource:
         url = self.settings.jolpica_dump_url
         try:
             dump = DumpClient(fetch_dump(url, self.settings.cache_dir / "jolpica_dump")) if url else None
-        except DumpError as exc:
-            raise DumpError(f"{exc}. To read the whole history through the API instead (slow: 500 requests an "
-                            "hour), set UNDERCUT_JOLPICA_DUMP_URL to nothing", url=exc.url, status=exc.status) from exc
+        except DumpError as exc:  # the CLI reports an unusable source in one line, with what to do
+            raise SourceUnavailableError(f"{exc}. To read the whole history through the API instead (slow: 500 "
+                                         "requests an hour), set UNDERCUT_JOLPICA_DUMP_URL to nothing") from exc
         return JolpicaHistory(self.jolpica, dump)
 
     def seasons(self) -> list[int]:

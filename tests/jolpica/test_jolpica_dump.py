@@ -26,6 +26,7 @@ from transforms.jolpica.normalise import duration_ms, duration_text
 from transforms.live import LiveSource
 from transforms.schemas import TABLES
 from transforms.settings import Settings
+from transforms.sources import SourceUnavailableError
 
 SEASON_TABLES = ("races", "results", "sprint_results", "qualifying", "pit_stops", "lap_times", "driver_standings",
                  "constructor_standings", "constructor_results")
@@ -103,7 +104,7 @@ def test_a_checksum_that_differs_from_the_index_is_a_clear_error(api: FakeJolpic
 def test_a_cold_start_without_the_dump_says_how_to_go_without_it(api: FakeJolpica, tmp_path: Path) -> None:
     live = LiveSource(Settings(home=tmp_path, source="live", jolpica_url=api.base_url, jolpica_dump_url=api.dump_url))
 
-    with pytest.raises(DumpError, match="dumps index .*404.* set UNDERCUT_JOLPICA_DUMP_URL to nothing"):
+    with pytest.raises(SourceUnavailableError, match="dumps index .*404.* set UNDERCUT_JOLPICA_DUMP_URL to nothing"):
         live.seasons()  # nothing published: the index answers 404
 
 
