@@ -105,11 +105,11 @@ class DumpClient:
             self._db.execute(f"CREATE TABLE f1_{name} AS SELECT * FROM incoming")
             self._db.unregister("incoming")
         self._db.execute(_DERIVED)
-        self._circuits = {r["id"]: _circuit(r) for r in tables["circuit"].to_pylist() if r["reference"]}
+        # Items by primary key. One without a reference (the API's id) fails validation like its API page would.
+        self._circuits = {r["id"]: _circuit(r) for r in tables["circuit"].to_pylist()}
         self._teams = {r["id"]: _present({"constructorId": r["reference"], "url": r["wikipedia"], "name": r["name"],
-                                          "nationality": r["nationality"]})
-                       for r in tables["team"].to_pylist() if r["reference"]}
-        self._drivers = {r["id"]: _driver(r) for r in tables["driver"].to_pylist() if r["reference"]}
+                                          "nationality": r["nationality"]}) for r in tables["team"].to_pylist()}
+        self._drivers = {r["id"]: _driver(r) for r in tables["driver"].to_pylist()}
         self._headers = self._race_headers(tables)
         self._endpoints: dict[str, Callable[[int | None, int | None], list[Item]]] = {
             "seasons": self._seasons, "circuits": self._circuits_of, "constructors": self._constructors_of,
@@ -151,19 +151,19 @@ class DumpClient:
         _only(rnd is None, "circuits")
         ids = self._ids("SELECT circuit_id AS id FROM f1_round r JOIN race_round rr ON rr.id = r.id "
                         "WHERE rr.year = ?", season, everything="SELECT id FROM f1_circuit")
-        return sorted((self._circuits[i] for i in ids if i in self._circuits), key=lambda c: c["circuitId"])
+        return sorted((self._circuits[i] for i in ids), key=lambda c: c.get("circuitId", ""))
 
     def _constructors_of(self, season: int | None, rnd: int | None) -> list[Item]:
         _only(rnd is None, "constructors")
         ids = self._ids("SELECT team_id AS id FROM f1_teamdriver td JOIN f1_season s ON s.id = td.season_id "
                         "WHERE s.year = ?", season, everything="SELECT id FROM f1_team")
-        return sorted((self._teams[i] for i in ids if i in self._teams), key=lambda t: t["constructorId"])
+        return sorted((self._teams[i] for i in ids), key=lambda t: t.get("constructorId", ""))
 
     def _drivers_of(self, season: int | None, rnd: int | None) -> list[Item]:
         _only(rnd is None, "drivers")
         ids = self._ids("SELECT driver_id AS id FROM f1_teamdriver td JOIN f1_season s ON s.id = td.season_id "
                         "WHERE s.year = ?", season, everything="SELECT id FROM f1_driver")
-        return sorted((self._drivers[i] for i in ids if i in self._drivers), key=lambda d: d["driverId"])
+        return sorted((self._drivers[i] for i in ids), key=lambda d: d.get("driverId", ""))
 
     def _statuses(self, season: int | None, rnd: int | None) -> list[Item]:
         _only(season is None and rnd is None, "status")
@@ -225,7 +225,7 @@ class DumpClient:
                           "p.duration FROM f1_pitstop p JOIN entry e ON e.id = p.session_entry_id "
                           "LEFT JOIN f1_lap l ON l.id = p.lap_id WHERE e.year = ? AND e.round = ? AND e.type = 'R' "
                           "ORDER BY p.local_timestamp", season, rnd)
-        stops = [_present({"driverId": self._drivers[r["driver_id"]]["driverId"], "lap": r["lap"],
+        stops = [_present({"driverId": self._drivers[r["driver_id"]].get("driverId"), "lap": r["lap"],
                            "stop": r["stop"], "time": r["local_timestamp"], "duration": _text(r["duration"])})
                  for r in rows]
         return [{**self._headers[rows[0]["round_pk"]], "PitStops": stops}] if rows else []
@@ -236,7 +236,7 @@ class DumpClient:
                           season, rnd)
         laps: dict[int, list[Item]] = defaultdict(list)
         for r in rows:
-            laps[r["number"]].append(_present({"driverId": self._drivers[r["driver_id"]]["driverId"],
+            laps[r["number"]].append(_present({"driverId": self._drivers[r["driver_id"]].get("driverId"),
                                                "position": r["position"], "time": _text(r["time"])}))
         if not laps:
             return []
