@@ -52,6 +52,11 @@ class JolpicaUnavailableError(JolpicaError, SourceUnavailableError):
     """Jolpica kept failing (5xx, refused or dropped connections) until the retries ran out."""
 
 
+class DumpError(JolpicaUnavailableError):
+    """Jolpica's database dump cannot be used: its download or the dumps index failed, its size or SHA-256 differs
+    from what the index promises, the zip is corrupt, or a table or column the mapping reads is missing."""
+
+
 class RateLimitedError(JolpicaUnavailableError):
     """Jolpica kept answering 429 Too Many Requests until the retries ran out."""
 

@@ -1,4 +1,5 @@
-"""The live source: Jolpica for the historical tables, FastF1 for race weekends (both with on-disk caches)."""
+"""The live source: Jolpica for the historical tables (its database dump, then the API for what is newer), FastF1
+for race weekends from ``Settings.fastf1_first_season`` on (all with on-disk caches)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,19 @@ from functools import cached_property
 import pyarrow as pa
 
 from transforms import fastf1_loader
+from transforms.exceptions import DumpError
 from transforms.jolpica import NOT_IN_API, IdMap, JolpicaClient, JolpicaSource
+from transforms.jolpica.dump import fetch_dump
+from transforms.jolpica.dump_tables import DumpClient
+from transforms.jolpica.history import JolpicaHistory
 from transforms.lake import Lake
 from transforms.schemas import TABLES, Partitioning
 from transforms.sessions import SessionRef
 from transforms.settings import Settings
+from transforms.sources import SourceUnavailableError
 
 log = logging.getLogger("undercut.live")
 
-FIRST_FASTF1_SEASON = 2018  # FastF1's timing data (laps, stints, compounds) starts here
 SESSION_DURATION = dt.timedelta(hours=3)  # a session's data is final a while after its scheduled start
 
 
@@ -38,13 +43,24 @@ class LiveSource:
                                                                      "status")}
         return IdMap.from_tables(**{k: (v if v.num_rows else None) for k, v in seeds.items()})
 
+    @cached_property
+    def history(self) -> JolpicaHistory:
+        """Opened on first use: the dump is downloaded (or found in the cache) only when history is asked for."""
+        url = self.settings.jolpica_dump_url
+        try:
+            dump = DumpClient(fetch_dump(url, self.settings.cache_dir / "jolpica_dump")) if url else None
+        except DumpError as exc:  # the CLI reports an unusable source in one line, with what to do
+            raise SourceUnavailableError(f"{exc}. To read the whole history through the API instead (slow: 500 "
+                                         "requests an hour), set UNDERCUT_JOLPICA_DUMP_URL to nothing") from exc
+        return JolpicaHistory(self.jolpica, dump)
+
     def seasons(self) -> list[int]:
-        return [s for s in self.jolpica.seasons() if s <= self.now.year]
+        return [s for s in self.history.seasons() if s <= self.now.year]
 
     def historical_table(self, name: str, season: int | None = None) -> pa.Table:
         if name in NOT_IN_API:
             return TABLES[name].schema.empty_table()  # archive-only history; dbt derives periods from track status
-        return self.jolpica.table(name, season if TABLES[name].partitioning is Partitioning.SEASON else None)
+        return self.history.table(name, season if TABLES[name].partitioning is Partitioning.SEASON else None)
 
     @cached_property
     def _race_ids(self) -> dict[tuple[int, int], int]:
@@ -53,7 +69,7 @@ class LiveSource:
 
     def sessions(self) -> list[SessionRef]:
         out = []
-        for season in range(FIRST_FASTF1_SEASON, self.now.year + 1):
+        for season in range(self.settings.fastf1_first_season, self.now.year + 1):
             for ref, start in fastf1_loader.list_sessions(season, cache_dir=self._ff1_cache,
                                                           http_cache_dir=self._ff1_replay,
                                                           offline=self._ff1_replay is not None):

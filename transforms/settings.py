@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from transforms.jolpica.dump import DEFAULT_DUMP_URL
 from transforms.warehouse import Warehouse
 
 DEFAULT_JOLPICA_URL = "https://api.jolpi.ca/ergast/f1"
 FIRST_SEASON = 1950
+FIRST_FASTF1_SEASON = 2018  # FastF1's timing data (laps, stints, compounds) starts here
+
+
+def _first_of_the_last_three_seasons() -> int:
+    return max(FIRST_FASTF1_SEASON, dt.datetime.now(dt.UTC).year - 2)
 
 
 class Settings(BaseSettings):
@@ -27,6 +34,11 @@ class Settings(BaseSettings):
     # them); "" = SQLite files under home
     feast_postgres_url: str = ""
     jolpica_url: str = DEFAULT_JOLPICA_URL
+    # Jolpica's CSV database dump, bootstrapping the history in one checked download (transforms.jolpica.dump);
+    # "" = none: the whole history through the API (500 requests/hour: about a day from an empty home)
+    jolpica_dump_url: str = DEFAULT_DUMP_URL
+    # FastF1 weekends from this season on (live source); the history before it comes from Jolpica alone
+    fastf1_first_season: int = Field(default_factory=_first_of_the_last_three_seasons, ge=FIRST_FASTF1_SEASON)
     # A frozen FastF1 HTTP response folder to replay offline (as FastF1's own test suite does); None = internet.
     fastf1_http_cache: Path | None = None
 

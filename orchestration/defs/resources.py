@@ -39,6 +39,8 @@ QUIET_TAG = "undercut/quiet"
 
 # Resource fields mirror Settings one to one; `source` is taken by the property that opens the source.
 _RENAMED = {"source": "source_kind"}
+# Resource fields whose None means the setting's default (a resource built by hand need not name them).
+_DEFAULTED = ("jolpica_dump_url", "fastf1_first_season")
 
 
 class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
@@ -52,6 +54,8 @@ class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
     feast_postgres_url: str = ""
     jolpica_url: str
     fastf1_http_cache: str | None = None
+    jolpica_dump_url: str | None = None
+    fastf1_first_season: int | None = None
 
     @classmethod
     def from_env(cls) -> "UndercutResource":
@@ -64,7 +68,8 @@ class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
 
     @property
     def settings(self) -> Settings:
-        return Settings(**{k: getattr(self, _RENAMED.get(k, k)) for k in Settings.model_fields})
+        fields = {k: getattr(self, _RENAMED.get(k, k)) for k in Settings.model_fields}
+        return Settings(**{k: v for k, v in fields.items() if v is not None or k not in _DEFAULTED})
 
     @property
     def lake(self) -> Lake:

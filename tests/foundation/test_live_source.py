@@ -22,7 +22,7 @@ from jolpica_fake import FakeJolpica  # noqa: E402
 def live(archive_dir: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     home = tmp_path_factory.mktemp("live_home")
     with FakeJolpica() as api:
-        settings = Settings(home=home, source="live", jolpica_url=api.base_url,
+        settings = Settings(home=home, source="live", jolpica_url=api.base_url, jolpica_dump_url="",
                             fastf1_http_cache=archive_dir / "weekend" / "fastf1_http_cache")
         yield LiveSource(settings)
 

@@ -1,8 +1,11 @@
-"""The fake Jolpica: a real HTTP server on 127.0.0.1 serving hand-written pages, and fake time."""
+"""The fake Jolpica: a real HTTP server on 127.0.0.1 serving hand-written pages and a database dump, and fake
+time."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import threading
 import time
 from collections import defaultdict, deque
@@ -14,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "jolpica"
 API_PREFIX = "/ergast/f1/"
+DUMPS_INDEX = "/data/dumps/download/"  # Jolpica's dumps index; the delayed CSV dump is under it
+DELAYED_DUMP = f"{DUMPS_INDEX}delayed/"
 T0 = dt.datetime(2026, 3, 1, tzinfo=dt.UTC).timestamp()  # fake "now": the 2024 fixture season is long over
 
 
@@ -27,9 +32,18 @@ class Reply:
 
 @dataclass(frozen=True)
 class Request:
-    path: str  # without the API prefix and ".json", e.g. "2024/results"
+    path: str  # without the API prefix and ".json", e.g. "2024/results"; a dump path in full ("/data/dumps/...")
     limit: int | None
     offset: int
+    range: str | None = None  # the Range header of a dump download
+
+
+@dataclass
+class Dump:
+    body: bytes
+    sha256: str  # what the index promises (a test may make it lie)
+    drop_after: int | None  # the next download stops after this many bytes, once
+    served_bytes: int = 0
 
 
 class FakeJolpica:
@@ -38,11 +52,14 @@ class FakeJolpica:
 
     def __init__(self) -> None:
         self.requests: list[Request] = []
+        self.dump: Dump | None = None
         self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self._httpd.fake = self  # type: ignore[attr-defined]
-        self.base_url = f"http://127.0.0.1:{self._httpd.server_address[1]}/ergast/f1"
+        host = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self.base_url = f"{host}/ergast/f1"
+        self.dump_url = f"{host}{DELAYED_DUMP}?dump_type=csv"
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01},
                                         daemon=True)
 
@@ -53,6 +70,15 @@ class FakeJolpica:
     def __exit__(self, *exc: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def publish_dump(self, body: bytes, *, sha256: str | None = None, drop_after: int | None = None) -> str:
+        """Serve ``body`` as the delayed CSV dump (Range requests honoured) and list it in the dumps index with
+        ``sha256`` (default: its own); the next download breaks off after ``drop_after`` bytes. Returns its URL."""
+        self.dump = Dump(body, sha256 or hashlib.sha256(body).hexdigest(), drop_after)
+        return self.dump_url
+
+    def dump_requests(self) -> list[Request]:
+        return [r for r in self.requests if r.path.startswith(DELAYED_DUMP)]
 
     def script(self, path: str, *replies: Reply) -> None:
         self._scripts[path].extend(replies)
@@ -75,19 +101,52 @@ class FakeJolpica:
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urlsplit(self.path)
+        if url.path.startswith(DUMPS_INDEX):
+            self._dump(url.path)
+            return
         query = parse_qs(url.query)
         limit = int(query["limit"][0]) if "limit" in query else None
         request = Request(url.path.removeprefix(API_PREFIX).removesuffix(".json"), limit,
                           int(query.get("offset", ["0"])[0]))
         reply = self.server.fake.reply(request)  # type: ignore[attr-defined]
         time.sleep(reply.delay_s)
-        self.send_response(reply.status)
-        for name, value in reply.headers.items():
+        self._send(reply.status, reply.body, "application/json", reply.headers)
+
+    def _dump(self, path: str) -> None:
+        fake: FakeJolpica = self.server.fake  # type: ignore[attr-defined]
+        with fake._lock:
+            fake.requests.append(Request(path, None, 0, self.headers.get("Range")))
+        dump = fake.dump
+        if dump is None:
+            self._send(404, b'{"detail": "Not found."}', "application/json")
+        elif path == DUMPS_INDEX:
+            entry = {"dump_type": "csv", "file_hash": dump.sha256, "file_size": len(dump.body),
+                     "uploaded_at": "2025-09-07T15:01:43.250560Z", "download_url": fake.dump_url}
+            index = {"available_types": ["csv"], "delay_days": 14, "delayed_dumps": {"csv": entry},
+                     "latest_dumps": {"csv": {**entry, "download_url": fake.dump_url.replace("delayed", "latest")}}}
+            self._send(200, json.dumps(index).encode(), "application/json")
+        else:
+            start = int(self.headers["Range"].removeprefix("bytes=").split("-")[0]) if self.headers["Range"] else 0
+            part = dump.body[start:]
+            self.send_response(206 if start else 200)
+            if start:
+                self.send_header("Content-Range", f"bytes {start}-{len(dump.body) - 1}/{len(dump.body)}")
+            self.send_header("Content-Type", "application/zip")
+            self.send_header("Content-Length", str(len(part)))
+            self.end_headers()
+            if dump.drop_after is not None:  # the connection breaks: fewer bytes than announced
+                part, dump.drop_after = part[:dump.drop_after], None
+            self.wfile.write(part)
+            dump.served_bytes += len(part)
+
+    def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        for name, value in (headers or {}).items():
             self.send_header(name, value)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(reply.body)))
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(reply.body)
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass

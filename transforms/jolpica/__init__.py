@@ -6,6 +6,10 @@ cache (pages of finished seasons forever, everything else for a TTL). ``JolpicaS
 normalises them into ``transforms.schemas.TABLES`` schemas, mapping the API's refs to Ergast numeric ids through an
 ``IdMap`` (see ``transforms.jolpica.ids`` for how new ids and row ids are made).
 
+A live history starts from Jolpica's CSV database dump when one is configured: ``dump.fetch_dump`` downloads it
+(checked, resumable), ``dump_tables.DumpClient`` serves its tables as the API's items (a ``JolpicaSource`` reads
+them like pages), and ``history.JolpicaHistory`` takes each season from the dump or the API.
+
 Usage::
 
     ids = IdMap.from_tables(drivers=drivers, constructors=constructors, circuits=circuits, races=races,

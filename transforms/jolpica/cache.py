@@ -42,13 +42,16 @@ class DiskCache:
         return body if fresh else None
 
     def put(self, url: str, body: Any, *, now: float, final: bool) -> None:
-        entry = {"url": url, "fetched_at": now, "final": final, "body": body}
-        # Temp file in the same directory + os.replace: readers (and a crash mid-write) never see half an entry.
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w") as f:
-                json.dump(entry, f)
-            os.replace(tmp, self.path(url))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_json_atomically(self.path(url), {"url": url, "fetched_at": now, "final": final, "body": body})
+
+
+def write_json_atomically(path: Path, value: Any) -> None:
+    """Temp file in the same directory + os.replace: readers (and a crash mid-write) never see half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(value, f)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 from pydantic.alias_generators import to_camel
 
 from transforms.exceptions import JolpicaResponseError
@@ -61,7 +61,8 @@ class Constructor(_Wire):
 
 
 class Status(_Wire):
-    status_id: int
+    # The API prints "" for a status text it has no Ergast id for; the database dump has texts and no ids at all.
+    status_id: Annotated[int | None, BeforeValidator(lambda v: None if v == "" else v)] = None
     status: str
 
 

@@ -96,7 +96,7 @@ def pit_stops(items: list[Race], ids: IdMap, origin: str) -> pa.Table:
     _register_races(items, ids)
     ids.register("driver", (p.driver_id for r in items for p in r.pit_stops))
     rows = [{"raceId": _race_id(r, ids), "driverId": ids.id("driver", p.driver_id), "stop": p.stop, "lap": p.lap,
-             "time": p.time, "duration": p.duration, "milliseconds": _millis(p.duration)}
+             "time": p.time, "duration": p.duration, "milliseconds": duration_ms(p.duration)}
             for r in items for p in r.pit_stops]
     return _table("pit_stops", rows, origin)
 
@@ -105,7 +105,7 @@ def lap_times(items: list[Race], ids: IdMap, origin: str) -> pa.Table:
     _register_races(items, ids)
     ids.register("driver", (t.driver_id for r in items for lap in r.laps for t in lap.timings))
     rows = [{"raceId": _race_id(r, ids), "driverId": ids.id("driver", t.driver_id), "lap": lap.number,
-             "position": t.position, "time": t.time, "milliseconds": _millis(t.time)}
+             "position": t.position, "time": t.time, "milliseconds": duration_ms(t.time)}
             for r in items for lap in r.laps for t in lap.timings]
     return _table("lap_times", rows, origin)
 
@@ -218,14 +218,27 @@ def _utc_time(text: str | None) -> str | None:
     return text.removesuffix("Z") if text else None
 
 
-def _millis(duration: str | None) -> int | None:
-    """A validated duration ("25.012", "1:37.284", "1:31:44.742") in milliseconds."""
+def duration_ms(duration: str | None) -> int | None:
+    """A duration in milliseconds: the API's "25.012", "1:37.284", "1:31:44.742", or the same as a PostgreSQL
+    interval in Jolpica's database dump ("00:01:37.284"). The one parser of durations: the dump and its tests use it."""
     if not duration:
         return None
     seconds = 0.0
     for part in duration.split(":"):
         seconds = seconds * 60 + float(part)
     return round(seconds * 1000)
+
+
+def duration_text(ms: int) -> str:
+    """Milliseconds as Ergast and Jolpica's API print a duration: "25.012", "1:37.284", "1:31:44.742"."""
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    if hours:
+        return f"{hours}:{minutes:02}:{seconds:02}.{millis:03}"
+    if minutes:
+        return f"{minutes}:{seconds:02}.{millis:03}"
+    return f"{seconds}.{millis:03}"
 
 
 def _table(name: str, rows: list[Row], origin: str) -> pa.Table:

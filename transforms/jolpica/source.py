@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 from pydantic import BaseModel
 
 from transforms.jolpica import normalise
-from transforms.jolpica.client import JolpicaClient
 from transforms.jolpica.ids import IdMap
 from transforms.jolpica.models import Circuit, Constructor, Driver, Race, Season, StandingsList, Status, parse_items
 from transforms.schemas import TABLES
@@ -19,6 +18,14 @@ from transforms.schemas import TABLES
 log = logging.getLogger("undercut.jolpica")
 
 Normaliser = Callable[[list[Any], IdMap, str], pa.Table]
+
+
+class ItemSource(Protocol):
+    """Where API items come from: the API itself (JolpicaClient) or Jolpica's database dump (DumpClient)."""
+
+    base_url: str
+
+    def get_all(self, path: str) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class JolpicaSource:
     """Builds lake tables from the API. Ids go through ``ids``; keep one source (and IdMap) per run so responses
     fetched once (a season's results, the calendar) are reused by every table that needs them."""
 
-    def __init__(self, client: JolpicaClient, ids: IdMap) -> None:
+    def __init__(self, client: ItemSource, ids: IdMap) -> None:
         self.client = client
         self.ids = ids
         self._parsed_items: dict[tuple[type[Any], str], list[Any]] = {}
@@ -69,11 +76,12 @@ class JolpicaSource:
     def seasons(self) -> list[int]:
         return sorted(s.season for s in self._parsed(Season, "seasons"))
 
-    def table(self, name: str, season: int | None = None) -> pa.Table:
+    def table(self, name: str, season: int | None = None, *, skip_rounds: Collection[int] = ()) -> pa.Table:
         """One lake table: a reference table (``season=None`` for all history, or just one season's entries) or
-        a season table (``season`` required; per-round tables cover the rounds that have results)."""
+        a season table (``season`` required; per-round tables cover the rounds that have results, except
+        ``skip_rounds``: another source has those)."""
         self._check(name, season)
-        table = self._build(name, season)
+        table = self._build(name, season, skip_rounds)
         log.info("jolpica %s%s: %d rows", name, "" if season is None else f" {season}", table.num_rows)
         return table
 
@@ -89,13 +97,13 @@ class JolpicaSource:
             span = f"{known[0]}-{known[-1]}" if known else "none"
             raise ValueError(f"season {season} is not in the Jolpica API (seasons: {span})")
 
-    def _build(self, name: str, season: int | None) -> pa.Table:
+    def _build(self, name: str, season: int | None, skip_rounds: Collection[int] = ()) -> pa.Table:
         if name in REFERENCE_ENDPOINTS:
             endpoint = REFERENCE_ENDPOINTS[name]
             path = endpoint.path if season is None else f"{season}/{endpoint.path}"
             return endpoint.normalise(self._parsed(endpoint.model, path), self.ids, self._origin(path))
         assert season is not None  # _check: every other table is per season
-        self._register_season(season)
+        self.register_season(season)
         if name == "constructor_results":
             if season < CONSTRUCTORS_CHAMPIONSHIP_FROM:
                 return TABLES[name].schema.empty_table()
@@ -104,7 +112,8 @@ class JolpicaSource:
                                                  self._origin(f"{season}/results+sprint"))
         endpoint = SEASON_ENDPOINTS[name]
         if endpoint.per_round:
-            paths = [f"{season}/{round_}/{endpoint.path}" for round_ in self._rounds(season)]
+            rounds = [r for r in self._rounds(season) if r not in skip_rounds]
+            paths = [f"{season}/{round_}/{endpoint.path}" for round_ in rounds]
             origin = self._origin(f"{season}/{{round}}/{endpoint.path}")
         else:
             paths = [f"{season}/{endpoint.path}"]
@@ -114,7 +123,7 @@ class JolpicaSource:
             self._learn_statuses(items)
         return endpoint.normalise(items, self.ids, origin)
 
-    def _register_season(self, season: int) -> None:
+    def register_season(self, season: int) -> None:
         """Number a season's new races, circuits, drivers and constructors up front, from the calendar and the
         season's entry lists, so their ids do not depend on which table of the season is built first."""
         if season in self._registered_seasons:
