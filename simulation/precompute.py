@@ -53,12 +53,18 @@ ALTERNATIVE_SIMULATIONS = 200
 CHAMPIONSHIP_SIMULATIONS = 5_000
 
 
+def _next_race(races: pd.DataFrame) -> pd.Series | None:
+    upcoming = races[races["is_next_race"].fillna(False).astype(bool)]
+    return upcoming.iloc[0] if len(upcoming) else None
+
+
 def safety_car_table(tables: MartTables) -> pd.DataFrame:
-    """The SC table for every circuit with history, keyed like the marts (circuit_id int + circuit_ref)."""
+    """The SC table for every circuit with history, keyed like the marts (circuit_id int + circuit_ref), as seen
+    from the next race's season (the last season with results when no race is ahead)."""
     races = tables.races
     held = races[races["has_results"].fillna(False).astype(bool)]
-    upcoming = races[races["is_next_race"].fillna(False).astype(bool)]
-    season = int((upcoming if len(upcoming) else held)["season"].max())  # the season of the next race
+    upcoming = _next_race(races)
+    season = int(held["season"].max() if upcoming is None else upcoming["season"])
     table = circuit_safety_car_table(tables.fitting.sc_history, held, season)
     calendar = set(races.loc[races["season"] == season, "circuit_id"])
     circuits = tables.circuits.set_index("circuit_ref")
@@ -202,11 +208,6 @@ class NextRacePlans:
     weather: WeatherParams
     fit_s: float
     simulation_s: float
-
-
-def _next_race(races: pd.DataFrame) -> pd.Series | None:
-    upcoming = races[races["is_next_race"].fillna(False).astype(bool)]
-    return upcoming.iloc[0] if len(upcoming) else None
 
 
 def next_race_key(races: pd.DataFrame) -> str | None:
