@@ -1,6 +1,9 @@
 """Benchmark of the Monte Carlo race engine; prints ``sim_races_per_s=<n>`` last.
 
-    python benchmarks/bench_sim.py [--races N] [--archive DIR]     (or: undercut bench-sim)
+    python benchmarks/bench_sim.py [--races N] [--home DIR]     (or: undercut bench-sim)
+
+The precompute timings (what-if alternatives, next race) run on a built home's warehouse: ``--home``, else
+UNDERCUT_HOME; they are skipped when that home has no warehouse.
 """
 
 from __future__ import annotations
@@ -13,16 +16,28 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script from a checkout: make the repo importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from simulation.archive_adapter import load_archive  # noqa: E402
 from simulation.bench import main  # noqa: E402
+from simulation.marts import ALL_LAP_SEASONS, load_marts  # noqa: E402
 from simulation.precompute import ALTERNATIVE_SIMULATIONS, race_alternatives  # noqa: E402
+from transforms.settings import Settings  # noqa: E402
+from transforms.warehouse import Warehouse, WarehouseUnavailableError, analyst_connection  # noqa: E402
 
 ALTERNATIVE_RACES = 8
 
 
-def alternatives_per_race(archive: Path) -> None:
-    """The alternative_strategies precompute (without publishing) on the archive's last races."""
-    tables = load_archive(archive)
+def built_warehouse(home: Path | None) -> Warehouse | None:
+    """The home's warehouse when it has been built (opened read-only, so none is created), else None."""
+    warehouse = (Settings(home=home) if home else Settings()).warehouse
+    try:
+        analyst_connection(warehouse).close()
+    except WarehouseUnavailableError:
+        return None
+    return warehouse
+
+
+def alternatives_per_race(warehouse: Warehouse) -> None:
+    """The alternative_strategies precompute (without publishing) on the warehouse's last races."""
+    tables = load_marts(warehouse, lap_seasons=ALL_LAP_SEASONS).fitting
     race_ids = sorted(set(tables.stints["race_id"]))[-ALTERNATIVE_RACES:]
     next(race_alternatives(tables, race_ids[:1], 1))  # compile or load the cached kernel
     started = time.perf_counter()
@@ -35,9 +50,9 @@ def alternatives_per_race(archive: Path) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--races", type=int, default=100_000, help="full-field races per measurement")
-    parser.add_argument("--archive", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data",
-                        help="archive for the next-race precompute timing (skipped when absent)")
+    parser.add_argument("--home", type=Path, help="a built home for the precompute timings (default: UNDERCUT_HOME)")
     args = parser.parse_args()
-    if (args.archive / "historical").is_dir():
-        alternatives_per_race(args.archive)
-    main(args.races, args.archive if (args.archive / "historical").is_dir() else None)
+    warehouse = built_warehouse(args.home)
+    if warehouse is not None:
+        alternatives_per_race(warehouse)
+    main(args.races, warehouse)

@@ -1,13 +1,13 @@
 """Backtest: predict each race of a season by simulation from earlier data only, against the grid order.
 
-For every race of the season in the archive (in calendar order) the circuit parameters are fitted on races run
+For every race of the season in the marts (in calendar order) the circuit parameters are fitted on races run
 before it (tyres, noise, base lap time, pit losses, SC history, stint ranges, overtaking threshold), each driver's
 race pace is forecast from their recent races (recency-weighted, team-mates' pace for newcomers), and the race
 is simulated from the real grid with every car drawing plausible strategies. A car's pace blends its recent
 form with the pace its grid slot implies (qualifying is this weekend's information, known before the start). The predicted finishing order (by
 mean simulated position) is compared with the classified order (Spearman), as is the grid order.
 
-    python -m simulation.backtest --archive ../shared/data --season 2024
+    python -m simulation.backtest --season 2024 [--home DIR]    (the marts of UNDERCUT_HOME or DIR)
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.archive_adapter import ArchiveTables, load_archive
 from simulation.engine import CarEntry, simulate
+from simulation.fit_defaults import FIRST_LAP_FIT_SEASON
 from simulation.fitting import (
     RaceFit,
     field_pace_step_s,
@@ -30,10 +30,11 @@ from simulation.fitting import (
     fit_start_noise,
     observed_passes_per_race,
 )
+from simulation.marts import ALL_LAP_SEASONS, FittingTables, load_marts
 from simulation.params import RaceParams
 from simulation.strategies import strategy_menu
+from transforms.settings import Settings
 
-FIRST_FIT_SEASON = 2019
 PACE_HISTORY_RACES = 8
 PACE_HALF_LIFE_RACES = 3.0
 PIT_LAP_JITTER = 3
@@ -53,17 +54,17 @@ class RaceScore:
     spearman_grid: float
 
 
-def forecast_relative_pace(history: list[RaceFit], drivers: pd.DataFrame) -> dict[str, float]:
+def forecast_relative_pace(history: list[RaceFit], drivers: pd.DataFrame) -> dict[object, float]:
     """Each driver's race pace as a fraction slower than the quickest car, from their last races."""
     recent = history[-PACE_HISTORY_RACES:]
     decay = 0.5 ** (1.0 / PACE_HALF_LIFE_RACES)
     weights = decay ** np.arange(len(recent))[::-1]
-    by_driver: dict[str, list[tuple[float, float]]] = {}
-    by_team: dict[str, list[tuple[float, float]]] = {}
+    by_driver: dict[object, list[tuple[float, float]]] = {}
+    by_team: dict[object, list[tuple[float, float]]] = {}
     for w, fit in zip(weights, recent, strict=True):
         for driver, pace in fit.relative_pace.items():
-            by_driver.setdefault(str(driver), []).append((pace, w))
-            by_team.setdefault(str(fit.constructor_of[driver]), []).append((pace, w))
+            by_driver.setdefault(driver, []).append((pace, w))
+            by_team.setdefault(fit.constructor_of[driver], []).append((pace, w))
 
     def mean(pairs: list[tuple[float, float]]) -> float:
         values, w = np.array(pairs).T
@@ -89,7 +90,7 @@ def _grid_slots(entries: pd.DataFrame) -> pd.Series:
 
 
 def backtest_race(
-    tables: ArchiveTables, fits: list[RaceFit], passes: pd.Series, race_id: int, n_simulations: int, seed: int
+    tables: FittingTables, fits: list[RaceFit], passes: pd.Series, race_id: int, n_simulations: int, seed: int
 ) -> RaceScore:
     entries = tables.results[tables.results["race_id"] == race_id].copy()
     season, rnd = int(entries["season"].iloc[0]), int(entries["round"].iloc[0])
@@ -131,7 +132,8 @@ def backtest_race(
         for driver, slot in zip(entries["driver_id"], entries["slot"], strict=True)
     ]
     result = simulate(cars, RaceParams(circuit=circuit), n_simulations, seed)
-    predicted = pd.Series(result.position.mean(axis=0), index=list(result.car_ids))
+    driver_of_car = {str(driver): driver for driver in entries["driver_id"]}
+    predicted = pd.Series(result.position.mean(axis=0), index=[driver_of_car[c] for c in result.car_ids])
     actual = entries.set_index("driver_id")["position_order"].astype(float)
     grid = entries.set_index("driver_id")["slot"].astype(float)
     return RaceScore(
@@ -144,9 +146,8 @@ def backtest_race(
     )
 
 
-def run_backtest(archive: Path, season: int, n_simulations: int = 1000, seed: int = 0) -> pd.DataFrame:
-    tables = load_archive(archive)
-    modern = tables.laps[tables.laps["season"] >= FIRST_FIT_SEASON]
+def run_backtest(tables: FittingTables, season: int, n_simulations: int = 1000, seed: int = 0) -> pd.DataFrame:
+    modern = tables.laps[tables.laps["season"] >= FIRST_LAP_FIT_SEASON]
     fits = fit_race_models(modern)  # per race: no information crosses races, so no leakage
     passes = observed_passes_per_race(modern)
     with_laps = set(tables.laps["race_id"])
@@ -161,13 +162,15 @@ def run_backtest(archive: Path, season: int, n_simulations: int = 1000, seed: in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Backtest the race simulator against the grid order.")
-    parser.add_argument("--archive", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--home", type=Path, help="the platform home whose marts to read (default: UNDERCUT_HOME)")
     parser.add_argument("--season", type=int, default=2024)
     parser.add_argument("--n-simulations", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     started = time.perf_counter()
-    scores = run_backtest(args.archive, args.season, args.n_simulations, args.seed)
+    settings = Settings(home=args.home) if args.home else Settings()
+    tables = load_marts(settings.warehouse, lap_seasons=ALL_LAP_SEASONS).fitting
+    scores = run_backtest(tables, args.season, args.n_simulations, args.seed)
     with pd.option_context("display.width", 120):
         print(scores.round(3).to_string(index=False))
     print(f"races={len(scores)} elapsed_s={time.perf_counter() - started:.1f}")

@@ -1,26 +1,24 @@
 """Engine benchmark: full-field races per second for a 20-car, 57-lap race with SC/VSC events and stops.
 
 Prints the kernel with one thread and with all threads side by side, the time of a full ``recommend_strategy``
-with 10,000 simulations per plan, the next-race precompute (2025 Italian GP fitted from the archive: every driver
-x every shortlisted plan x 10,000 races) and, as the last line, ``sim_races_per_s=<all-thread figure>``.
+with 10,000 simulations per plan, the next-race precompute on a built home's warehouse (the next_race_strategy
+asset's work: the circuit fitted from the marts, every predicted entrant x every shortlisted plan x 10,000 races)
+and, as the last line, ``sim_races_per_s=<all-thread figure>``.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import fields
-from pathlib import Path
 
 import numba
 
-from simulation.archive_adapter import ArchiveTables, load_archive
 from simulation.engine import CarEntry, iter_simulate, spaced_field
-from simulation.marts import LAP_SEASONS
-from simulation.params import FULL_FIELD_CARS, CircuitParams, RaceParams, WeatherParams
-from simulation.precompute import Entrant, field_strategies, fitted_circuit
+from simulation.marts import load_marts
+from simulation.params import FULL_FIELD_CARS, CircuitParams, RaceParams
+from simulation.precompute import next_race_key, next_race_plans
 from simulation.recommend import FIELD_PACE_STEP_S, recommend_strategy
-from simulation.safety_car import circuit_safety_car_table, event_params
 from simulation.strategies import strategy_menu
+from transforms.warehouse import Warehouse
 
 BENCH_LAPS = 57
 BENCH_PIT_LAP_JITTER = 3
@@ -51,32 +49,22 @@ def races_per_second(n_races: int, threads: int, seed: int = 0) -> tuple[float, 
     return n_races / elapsed, {"stops_per_car": stops / n_races / len(cars), "sc_share": sc_races / n_races}
 
 
-NEXT_RACE_CIRCUIT, NEXT_RACE_LAPS, NEXT_RACE_SEASON = "monza", 53, 2025
-
-
-def next_race_precompute(archive: Path) -> None:
-    """The next_race_strategy work on the archive: fit Monza from the last seasons' laps, SC table, then the whole
-    field (the last race's 20 drivers, in that race's finishing order as the predicted order) x plans x 10k."""
+def next_race_precompute(warehouse: Warehouse) -> None:
+    """The next_race_strategy asset's work (without publishing) on the warehouse's next race."""
     started = time.perf_counter()
-    tables = load_archive(archive)
-    recent = ArchiveTables(**{f.name: getattr(tables, f.name) for f in fields(ArchiveTables)} | {
-        "laps": tables.laps[tables.laps["season"] > NEXT_RACE_SEASON - LAP_SEASONS]})
-    sc_table = circuit_safety_car_table(tables.sc_history, tables.results, NEXT_RACE_SEASON)
-    sc_row = sc_table[sc_table["circuit_id"] == NEXT_RACE_CIRCUIT].iloc[0]
-    circuit = fitted_circuit(recent, NEXT_RACE_CIRCUIT, NEXT_RACE_LAPS, event_params(sc_row))
-    last = tables.results[tables.results["race_id"] == tables.results["race_id"].max()].sort_values("grid")
-    entrants = [Entrant(i, float(p), 3.0, slot) for slot, (i, p) in
-                enumerate(zip(range(len(last)), last["position_order"], strict=True), start=1)]
-    prepared = time.perf_counter() - started
-    started = time.perf_counter()
-    rows, _ = field_strategies(RaceParams(circuit=circuit, weather=WeatherParams(track_temp_c=40.0)), entrants)
-    elapsed = time.perf_counter() - started
-    print(f"next_race_fit_s={prepared:.2f} (archive load, circuit fit, SC table)")
-    print(f"next_race_precompute_s={elapsed:.2f} ({rows['driver_id'].nunique()} drivers x "
+    tables = load_marts(warehouse)
+    if next_race_key(tables.races) is None:
+        print("next_race_precompute: no next race in the warehouse's calendar, skipped")
+        return
+    plans = next_race_plans(warehouse, tables)
+    rows = plans.rows
+    print(f"next_race_fit_s={time.perf_counter() - started - plans.simulation_s:.2f} (marts load, circuit fit, "
+          f"weather; {plans.race_key})")
+    print(f"next_race_precompute_s={plans.simulation_s:.2f} ({rows['driver_id'].nunique()} drivers x "
           f"{rows['strategy_id'].nunique()} plans x {int(rows['n_simulations'].min()):,} races)")
 
 
-def main(n_races: int = 100_000, archive: Path | None = None) -> None:
+def main(n_races: int = 100_000, warehouse: Warehouse | None = None) -> None:
     started = time.perf_counter()
     threads = numba.get_num_threads()  # all cores unless NUMBA_NUM_THREADS says otherwise
     races_per_second(100, threads)  # compile or load the cached kernel
@@ -94,8 +82,8 @@ def main(n_races: int = 100_000, archive: Path | None = None) -> None:
     elapsed = time.perf_counter() - started
     plans = result["race_parameters"]["plans_simulated"]
     print(f"recommend_strategy_n10000_s={elapsed:.2f} ({plans} plans x 10,000 full-field races)")
-    if archive is not None:
-        next_race_precompute(archive)
+    if warehouse is not None:
+        next_race_precompute(warehouse)
     print(f"sim_races_per_s={results[threads][0]:.0f}")
 
 

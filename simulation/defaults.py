@@ -2,7 +2,7 @@
 
 Keys are Ergast ``circuitRef`` ids (``bahrain``, ``monaco``, ...). The values were fitted on the 2019-2025
 archive (``shared/data``, cut-off 2025-08-31) with :mod:`simulation.fitting` and rounded;
-``python -m simulation.archive_adapter --print-defaults`` prints them again. SC/VSC/red-flag rates are shrunk
+``python -m simulation.defaults_table`` prints them again from a home's marts. SC/VSC/red-flag rates are shrunk
 toward the all-circuit rates; a compound's tuple is (pace offset vs MEDIUM s, degradation s/lap, usable stint
 laps, cliff lap). Unknown circuits get the generic :class:`~simulation.params.CircuitParams`.
 """

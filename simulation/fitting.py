@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from simulation.engine import simulate, spaced_field
+from simulation.fit_defaults import CLEAN_LAP_MAX_RATIO, EVENTS_SINCE_SEASON, FUEL_S_PER_KG, FUEL_START_KG
 from simulation.params import (
     DEFAULT_COMPOUNDS,
     DRY_COMPOUNDS,
@@ -43,11 +44,6 @@ from simulation.params import (
 )
 from simulation.strategies import strategy_menu
 
-# The generic fuel model: a full tank, burnt linearly, costs this much lap time per kg.
-FUEL_START_KG = 100.0
-FUEL_S_PER_KG = 0.03
-# Clean laps slower than this multiple of the race's median clean lap are traffic or mistakes, not pace.
-CLEAN_LAP_MAX_RATIO = 1.07
 OUTLIER_MADS = 3.0
 MAD_TO_SD = 1.4826
 MIN_LAPS_PER_DRIVER = 5
@@ -275,7 +271,10 @@ def fit_pit_loss(pit_stops: pd.DataFrame) -> pd.DataFrame:
 
 
 def fit_event_rates(
-    sc_history: pd.DataFrame, results: pd.DataFrame, circuit_id: object | None = None, since_season: int = 2015
+    sc_history: pd.DataFrame,
+    results: pd.DataFrame,
+    circuit_id: object | None = None,
+    since_season: int = EVENTS_SINCE_SEASON,
 ) -> EventParams:
     """SC / VSC / red-flag parameters of a circuit (or of all circuits with ``circuit_id=None``), shrunk toward
     the all-circuit rates by PRIOR_RACES pseudo-races. Races without any event count (from ``results``)."""
@@ -320,7 +319,7 @@ def is_finished(status: pd.Series) -> pd.Series:
     return status.astype(str).str.startswith(FINISHED_STATUS_PREFIXES)
 
 
-def fit_retirement_prob(results: pd.DataFrame, since_season: int = 2015) -> float:
+def fit_retirement_prob(results: pd.DataFrame, since_season: int = EVENTS_SINCE_SEASON) -> float:
     """Share of starters who did not finish (any cause), over the given seasons."""
     recent = results[results["season"] >= since_season]
     if recent.empty:
@@ -439,7 +438,7 @@ def fit_circuit_params(
     passes_per_race: pd.Series | None = None,
     start_noise_s: float | None = None,
     race_laps: int | None = None,
-    since_season: int = 2015,
+    since_season: int = EVENTS_SINCE_SEASON,
     calibrate_overtaking: bool = True,
 ) -> CircuitParams:
     """All circuit parameters from the tables, using the given race fits only (pass the earlier races' fits
@@ -485,8 +484,6 @@ def fit_circuit_params(
         lap_noise_s=float(np.clip(tyres.lap_noise_s, 0.1, 2.0)) if tyres else defaults.lap_noise_s,
         start_noise_s=defaults.start_noise_s if start_noise_s is None else start_noise_s,
         retirement_prob=fit_retirement_prob(known, since_season) if len(known) else defaults.retirement_prob,
-        fuel_start_kg=FUEL_START_KG,
-        fuel_s_per_kg=FUEL_S_PER_KG,
         events=fit_event_rates(sc_history, known, circuit_id, since_season) if len(known) else EventParams(),
     )
     if calibrate_overtaking and passes_per_race is not None:

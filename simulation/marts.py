@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from simulation.archive_adapter import ArchiveTables
 from transforms.warehouse import Warehouse, reading
 
 # Lap-level tables are read from this many seasons back: tyres and pit losses of older cars say little.
 LAP_SEASONS = 4
+# Every season with laps (FastF1 race laps start in 2018): for replays of any race and the backtest's history.
+ALL_LAP_SEASONS = 100
 
 # Every query has an order: fits and draws over rows must not depend on the order DuckDB's threads return them in.
 _SQL = {
@@ -40,10 +41,21 @@ _SQL = {
 
 
 @dataclass(frozen=True)
+class FittingTables:
+    """The race facts the simulator is fitted on and replays (columns: :mod:`simulation.fitting`)."""
+
+    laps: pd.DataFrame
+    stints: pd.DataFrame
+    pit_stops: pd.DataFrame
+    sc_history: pd.DataFrame
+    results: pd.DataFrame
+
+
+@dataclass(frozen=True)
 class MartTables:
     """The fitting tables plus the calendar (``races``, with circuit refs) and the circuits."""
 
-    fitting: ArchiveTables
+    fitting: FittingTables
     races: pd.DataFrame
     circuits: pd.DataFrame
 
@@ -65,6 +77,17 @@ def load_marts(warehouse: Warehouse, lap_seasons: int = LAP_SEASONS) -> MartTabl
     laps["is_clean_lap"] = laps["is_clean_lap"].fillna(False).astype(bool)
     results = frames["results"]
     results["status"] = results["status"].astype("string").fillna("")
-    fitting = ArchiveTables(laps=laps, stints=frames["stints"], pit_stops=frames["pit_stops"],
+    fitting = FittingTables(laps=laps, stints=frames["stints"], pit_stops=frames["pit_stops"],
                             sc_history=frames["sc_history"], results=results)
     return MartTables(fitting=fitting, races=frames["races"], circuits=frames["circuits"])
+
+
+def load_labels(warehouse: Warehouse) -> dict[str, dict[int, str]]:
+    """Short labels for figures: ``driver_id`` -> driver code (the ref where a driver has none) and
+    ``constructor_id`` -> constructor ref."""
+    with reading(warehouse) as con:
+        drivers = con.execute("select driver_id, driver_code, driver_ref from marts.dim_drivers").df()
+        teams = con.execute("select constructor_id, constructor_ref from marts.dim_constructors").df()
+    return {"driver_id": dict(zip(drivers["driver_id"], drivers["driver_code"].fillna(drivers["driver_ref"]),
+                                  strict=True)),
+            "constructor_id": dict(zip(teams["constructor_id"], teams["constructor_ref"], strict=True))}

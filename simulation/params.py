@@ -15,6 +15,8 @@ from typing import NamedTuple, Self
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from simulation.fit_defaults import FUEL_S_PER_KG, FUEL_START_KG
+
 
 class Compound(StrEnum):
     """Tyre compounds in Pirelli's relative naming (the softest of a weekend's three slicks is SOFT)."""
@@ -163,8 +165,8 @@ class CircuitParams(BaseModel):
     lap_noise_s: float = Field(default=0.35, ge=0.0, le=5.0)
     race_pace_sd_s: float = Field(default=0.12, ge=0.0, le=3.0)
 
-    fuel_start_kg: float = Field(default=100.0, ge=0.0, le=150.0)
-    fuel_s_per_kg: float = Field(default=0.03, ge=0.0, le=0.2)
+    fuel_start_kg: float = Field(default=FUEL_START_KG, ge=0.0, le=150.0)
+    fuel_s_per_kg: float = Field(default=FUEL_S_PER_KG, ge=0.0, le=0.2)
 
     # Start: time between grid slots at the end of lap 1 and the lap-1 scramble.
     start_slot_gap_s: float = Field(default=0.25, ge=0.0, le=3.0)

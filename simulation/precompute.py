@@ -1,5 +1,6 @@
-"""Race-weekend precompute tables: the next race's strategies for the whole field, what-if alternatives of finished
-races and championship odds. Plain functions over the marts' tables (see :mod:`simulation.marts`).
+"""Race-weekend precompute tables: the circuits' safety-car odds, the next race's strategies for the whole field,
+what-if alternatives of finished races and championship odds. Plain functions over the marts (see
+:mod:`simulation.marts`); the strategy assets only call the runners here and publish what they return.
 
 Next-race strategies share the work across drivers: the plan shortlist depends only on the circuit and the weather,
 so it is generated once, and the whole real field (every driver at the ML-predicted pace and grid slot) is raced
@@ -11,6 +12,7 @@ driver drew it) against rivals spread over the same plans — instead of one fie
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -19,7 +21,6 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from simulation.archive_adapter import ArchiveTables
 from simulation.championship import ChampionshipInput, EventKind, simulate_championship
 from simulation.defaults import default_circuit
 from simulation.engine import CarEntry, SimResult, simulate
@@ -30,10 +31,16 @@ from simulation.fitting import (
     is_finished,
     observed_passes_per_race,
 )
+from simulation.marts import FittingTables, MartTables
 from simulation.params import CircuitParams, EventParams, RaceParams, WeatherParams, degradation_multiplier
 from simulation.recommend import CANDIDATES_PER_STOP_COUNT, FIELD_PACE_STEP_S, conditional_mean, position_stats
+from simulation.safety_car import circuit_safety_car_table, event_params
 from simulation.strategies import Plan, generate_plans, shortlist
 from simulation.whatif import alternatives_table, replay_from_tables
+from transforms.sessions import race_key
+from transforms.warehouse import Warehouse, read_frame
+
+SAFETY_CAR_TABLE = "circuit_safety_car_probability"
 
 N_PER_PLAN = 10_000
 # Races simulated per plan on average: enough that every driver draws every plan N_PER_PLAN times.
@@ -42,6 +49,31 @@ CLIMATE_EDITIONS = 5  # past races at a circuit behind its climate (temperatures
 # Paired simulations per what-if alternative of a finished race: P(gain/same/loss) within +-0.035 (one standard
 # error); ~20,000 alternatives over 2018-2025 then take about a minute on two cores.
 ALTERNATIVE_SIMULATIONS = 200
+# Title odds per race: 5,000 seasons put the standard error of a probability under 0.007.
+CHAMPIONSHIP_SIMULATIONS = 5_000
+
+
+def _next_race(races: pd.DataFrame) -> pd.Series | None:
+    upcoming = races[races["is_next_race"].fillna(False).astype(bool)]
+    return upcoming.iloc[0] if len(upcoming) else None
+
+
+def safety_car_table(tables: MartTables) -> pd.DataFrame:
+    """The SC table for every circuit with history, keyed like the marts (circuit_id int + circuit_ref), as seen
+    from the next race's season (the last season with results when no race is ahead)."""
+    races = tables.races
+    held = races[races["has_results"].fillna(False).astype(bool)]
+    upcoming = _next_race(races)
+    season = int(held["season"].max() if upcoming is None else upcoming["season"])
+    table = circuit_safety_car_table(tables.fitting.sc_history, held, season)
+    calendar = set(races.loc[races["season"] == season, "circuit_id"])
+    circuits = tables.circuits.set_index("circuit_ref")
+    table = table.rename(columns={"circuit_id": "circuit_ref"})
+    table.insert(0, "circuit_id", table["circuit_ref"].map(circuits["circuit_key"]).astype("Int64"))
+    table.insert(2, "circuit_name", table["circuit_ref"].map(circuits["circuit_name"]))
+    table.insert(3, "on_current_calendar", table["circuit_ref"].isin(calendar))
+    table["reference_season"] = season
+    return table
 
 
 @dataclass(frozen=True)
@@ -152,9 +184,9 @@ def circuit_climate(weather: pd.DataFrame, race_ids: list[int]) -> WeatherParams
                          rain_probability=round(float(per_race["rain"].mean()), 3))
 
 
-def fitted_circuit(tables: Any, circuit_ref: str, race_laps: int, events: EventParams) -> CircuitParams:
-    """Circuit parameters fitted on ``tables`` (an ArchiveTables-like: laps, stints, pit_stops, sc_history,
-    results), with the neutralisations taken from the safety-car table (``events``)."""
+def fitted_circuit(tables: FittingTables, circuit_ref: str, race_laps: int, events: EventParams) -> CircuitParams:
+    """Circuit parameters fitted on ``tables``, with the neutralisations taken from the safety-car table
+    (``events``)."""
     fits = fit_race_models(tables.laps)
     own_laps = tables.laps[tables.laps["circuit_id"] == circuit_ref]
     passes = observed_passes_per_race(own_laps if len(own_laps) else tables.laps)
@@ -164,8 +196,87 @@ def fitted_circuit(tables: Any, circuit_ref: str, race_laps: int, events: EventP
     return circuit.model_copy(update={"events": events})
 
 
+@dataclass(frozen=True)
+class NextRacePlans:
+    """The next race's ranked plans for every entrant (``rows``: the published table, one row per driver and
+    plan), the simulated finishing positions per (driver_id, strategy_id), the weather raced in and the time spent
+    fitting and simulating."""
+
+    race_key: str
+    rows: pd.DataFrame
+    positions: dict[tuple[int, int], np.ndarray]
+    weather: WeatherParams
+    fit_s: float
+    simulation_s: float
+
+
+def next_race_key(races: pd.DataFrame) -> str | None:
+    """The race key of the calendar's next race (``marts.dim_races`` flags it); None when none is ahead."""
+    race = _next_race(races)
+    return None if race is None else race_key(int(race["season"]), int(race["round"]))
+
+
+def _next_race_circuit(warehouse: Warehouse, tables: MartTables, race: pd.Series, held: pd.DataFrame
+                       ) -> CircuitParams:
+    """The circuit fitted on the marts, with the published safety-car row's events (built-in ones without)."""
+    sc_row = read_frame(warehouse, f"select * from marts.{SAFETY_CAR_TABLE} where circuit_ref = ?",
+                        [race["circuit_id"]])
+    events = event_params(sc_row.iloc[0]) if len(sc_row) else default_circuit(race["circuit_id"])[0].events
+    results = tables.fitting.results
+    latest_laps = results[results["race_id"].isin(held["race_id"])].sort_values("season")
+    race_laps = int(race["race_laps"]) if pd.notna(race["race_laps"]) else int(
+        latest_laps.groupby("race_id")["laps_completed"].max().iloc[-1])
+    return fitted_circuit(tables.fitting, race["circuit_id"], race_laps, events)
+
+
+def _next_race_weather(warehouse: Warehouse, race: pd.Series, held: pd.DataFrame) -> WeatherParams:
+    """The weekend's own race-session weather once there is some, else the circuit's last editions'."""
+    samples = read_frame(warehouse, "select race_id, air_temp_c, track_temp_c, humidity_pct, is_raining "
+                         "from marts.fct_session_weather where session_code = 'R' "
+                         "order by race_id, sample_session_time_s")
+    own = samples["race_id"] == race["race_id"]
+    return circuit_climate(samples, [int(race["race_id"])] if own.any() else
+                           held.sort_values("season")["race_id"].tail(CLIMATE_EDITIONS).tolist())
+
+
+def predicted_entrants(warehouse: Warehouse, race_id: int) -> list[Entrant]:
+    """The race's entrants at their ML-predicted finish position, on the grid of their predicted qualifying
+    position (the predicted finish rank where qualifying has no prediction)."""
+    predictions = read_frame(warehouse, "select * from marts.predictions_race_entries where race_id = ? "
+                             "order by driver_id",  # the entrants' order decides each car's random draws
+                             [race_id])
+    grid = predictions["predicted_qualifying_position"].fillna(predictions["predicted_finish_rank"])
+    return [
+        Entrant(int(d), float(m), float(s), int(g))
+        for d, m, s, g in zip(predictions["driver_id"], predictions["predicted_finish_position_mean"],
+                              predictions["predicted_finish_position_std"], grid.rank(method="first"), strict=True)
+    ]
+
+
+def next_race_plans(warehouse: Warehouse, tables: MartTables) -> NextRacePlans:
+    """Every entrant's ranked plans for the next race (:func:`field_strategies`): the circuit fitted on the marts,
+    the published SC table's events, the weekend's (or the circuit's) weather, the ML-predicted field."""
+    race = _next_race(tables.races)
+    if race is None:
+        raise ValueError("no next race in marts.dim_races")
+    started = time.perf_counter()
+    races = tables.races
+    held = races[(races["circuit_id"] == race["circuit_id"]) & races["has_results"].fillna(False)]
+    circuit = _next_race_circuit(warehouse, tables, race, held)
+    weather = _next_race_weather(warehouse, race, held)
+    fit_s = time.perf_counter() - started
+    entrants = predicted_entrants(warehouse, int(race["race_id"]))
+    started = time.perf_counter()
+    rows, positions = field_strategies(RaceParams(circuit=circuit, weather=weather), entrants)
+    simulation_s = time.perf_counter() - started
+    rows.insert(0, "race_id", int(race["race_id"]))
+    rows.insert(1, "circuit_ref", race["circuit_id"])
+    return NextRacePlans(race_key=race_key(int(race["season"]), int(race["round"])), rows=rows,
+                         positions=positions, weather=weather, fit_s=fit_s, simulation_s=simulation_s)
+
+
 def race_alternatives(
-    tables: ArchiveTables, race_ids: Sequence[int], n_simulations: int
+    tables: FittingTables, race_ids: Sequence[int], n_simulations: int
 ) -> Iterator[tuple[int, pd.DataFrame]]:
     """Every driver's what-if alternatives (:func:`simulation.whatif.alternatives_table`) for each finished race,
     race by race as ``(race_id, table)``, seeded with the race id. Races without laps or stints are skipped. The
@@ -246,6 +357,19 @@ def championship_table(results: pd.DataFrame, standings: pd.DataFrame, races: pd
     frame = pd.DataFrame(rows).astype({"driver_id": "Int64", "constructor_id": "Int64"})
     return frame.assign(race_id=race_id, season=inputs.season, remaining_events=len(inputs.remaining_events),
                         n_simulations=n_simulations)
+
+
+def title_odds(warehouse: Warehouse, tables: MartTables, race_ids: Sequence[int],
+               n_simulations: int = CHAMPIONSHIP_SIMULATIONS) -> Iterator[tuple[int, pd.DataFrame]]:
+    """:func:`championship_table` after each race that has standings (seeded with the race id), race by race as
+    ``(race_id, table)``; races without standings yet are skipped."""
+    standings = read_frame(warehouse, "select race_id, championship, driver_id, constructor_id, points, wins "
+                           "from marts.fct_standings order by race_id, championship, driver_id, constructor_id")
+    after = set(standings["race_id"])
+    for race_id in race_ids:
+        if race_id in after:
+            yield race_id, championship_table(tables.fitting.results, standings, tables.races, race_id,
+                                              n_simulations, seed=race_id)
 
 
 def _odds(entry: dict[str, Any]) -> dict[str, Any]:

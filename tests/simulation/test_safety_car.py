@@ -1,21 +1,20 @@
-"""Circuit safety-car probabilities on the real archive's SC/VSC/red-flag history."""
+"""Circuit safety-car probabilities on the real archive's SC/VSC/red-flag history (the built warehouse's marts)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from simulation.archive_adapter import build_sc_history, load_results
+from simulation.marts import FittingTables
 from simulation.safety_car import HALF_LIFE_SEASONS, circuit_safety_car_table, event_params, records_start
+
+pytestmark = pytest.mark.slow  # the session's built home
 
 
 @pytest.fixture(scope="module")
-def history(archive_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    results = load_results(archive_dir)
-    return build_sc_history(archive_dir, results), results
+def history(tables: FittingTables) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return tables.sc_history, tables.results
 
 
 @pytest.fixture(scope="module")
