@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from pathlib import Path
 
 import pyarrow as pa
 
+from transforms.dbt_vars import DBT_PROJECT_DIR, read_yaml
 from transforms.exceptions import SchemaError
 
 
@@ -190,7 +190,7 @@ def _cast(col: pa.ChunkedArray, to: pa.DataType) -> pa.ChunkedArray:
 
 # ---- tables written from Python into the warehouse's marts (precompute, insights, drift, ML predictions) ----------
 # Declared once, as a dbt source beside the dbt marts, so `dbt docs` describes them like every other table.
-PYTHON_MARTS_YML = Path(__file__).resolve().parent.parent / "dbt_project" / "models" / "marts" / "_python_marts.yml"
+PYTHON_MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_python_marts.yml"
 _ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
                 "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "TIMESTAMP_NS": pa.timestamp("ns"), "FLOAT": pa.float32(),
                 "TIMESTAMP WITH TIME ZONE": pa.timestamp("us", tz="UTC")}
@@ -206,9 +206,7 @@ def arrow_type(duckdb_type: str) -> pa.DataType:
 @cache
 def python_marts() -> dict[str, pa.Schema]:
     """marts.<table> -> its declared Arrow schema, from ``_python_marts.yml``."""
-    import yaml  # type: ignore[import-untyped]
-
-    (source,) = yaml.safe_load(PYTHON_MARTS_YML.read_text())["sources"]
+    (source,) = read_yaml(PYTHON_MARTS_YML)["sources"]
     return {t["name"]: pa.schema([pa.field(c["name"], arrow_type(c["data_type"])) for c in t["columns"]])
             for t in source["tables"]}
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 from filelock import FileLock
 
+from transforms.dbt_vars import DBT_PROJECT_DIR
 from transforms.settings import Settings
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 # Files whose change makes a parsed manifest stale.
 _MANIFEST_INPUTS = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 

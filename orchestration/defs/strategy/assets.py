@@ -10,7 +10,6 @@ from typing import Any
 
 from dagster import (
     AssetExecutionContext,
-    AssetKey,
     AutomationCondition,
     BackfillPolicy,
     MaterializeResult,
@@ -19,28 +18,18 @@ from dagster import (
 
 from orchestration.defs.races.partitions import race_partitions
 from orchestration.defs.resources import UndercutResource
+from orchestration.lib.keys import marts, race_ids
 from orchestration.lib.plots import plot_metadata
 from simulation import plots, precompute
-from simulation.marts import ALL_LAP_SEASONS, MartTables, load_labels, load_marts
+from simulation.marts import ALL_LAP_SEASONS, load_labels, load_marts
 from simulation.precompute import ALTERNATIVE_SIMULATIONS, CHAMPIONSHIP_SIMULATIONS
 from simulation.precompute import SAFETY_CAR_TABLE as SC_TABLE
 from transforms.derived import Publisher, publish
-from transforms.sessions import race_key
 
 GROUP = "strategy"
 NEXT_RACE_TABLE = "next_race_strategy"
 ALTERNATIVES_TABLE = "alternative_strategies"
 ODDS_TABLE = "championship_odds"
-
-
-def marts(*names: str) -> list[AssetKey]:
-    return [AssetKey(["marts", n]) for n in names]
-
-
-def _race_ids(tables: MartTables) -> dict[str, int]:
-    races = tables.races
-    return {race_key(int(s), int(r)): int(i) for s, r, i in zip(races["season"], races["round"], races["race_id"],
-                                                                strict=True)}
 
 
 @asset(
@@ -114,8 +103,7 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
 def alternative_strategies(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
     tables = load_marts(settings.warehouse, lap_seasons=ALL_LAP_SEASONS)
-    ids = _race_ids(tables)
-    keys = {ids[k]: k for k in context.partition_keys if k in ids}
+    keys = {race_id: key for key, race_id in race_ids(settings.warehouse, context.partition_keys).items()}
     started, rows, done = time.perf_counter(), 0, []
     with Publisher(settings) as publisher:
         for race_id, frame in precompute.race_alternatives(tables.fitting, list(keys), ALTERNATIVE_SIMULATIONS):
@@ -139,8 +127,7 @@ def alternative_strategies(context: AssetExecutionContext, undercut: UndercutRes
 def championship_odds(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
     tables = load_marts(settings.warehouse, lap_seasons=0)
-    ids = _race_ids(tables)
-    keys = {ids[k]: k for k in context.partition_keys if k in ids}
+    keys = {race_id: key for key, race_id in race_ids(settings.warehouse, context.partition_keys).items()}
     rows, done, last = 0, [], None
     with Publisher(settings) as publisher:
         for race_id, odds in precompute.title_odds(settings.warehouse, tables, list(keys), CHAMPIONSHIP_SIMULATIONS):
