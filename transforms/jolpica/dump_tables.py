@@ -155,15 +155,18 @@ class DumpClient:
 
     def _constructors_of(self, season: int | None, rnd: int | None) -> list[Item]:
         _only(rnd is None, "constructors")
-        ids = self._ids("SELECT team_id AS id FROM f1_teamdriver td JOIN f1_season s ON s.id = td.season_id "
-                        "WHERE s.year = ?", season, everything="SELECT id FROM f1_team")
-        return sorted((self._teams[i] for i in ids), key=lambda t: t.get("constructorId", ""))
+        return self._season_entrants("team_id", "f1_team", self._teams, "constructorId", season)
 
     def _drivers_of(self, season: int | None, rnd: int | None) -> list[Item]:
         _only(rnd is None, "drivers")
-        ids = self._ids("SELECT driver_id AS id FROM f1_teamdriver td JOIN f1_season s ON s.id = td.season_id "
-                        "WHERE s.year = ?", season, everything="SELECT id FROM f1_driver")
-        return sorted((self._drivers[i] for i in ids), key=lambda d: d.get("driverId", ""))
+        return self._season_entrants("driver_id", "f1_driver", self._drivers, "driverId", season)
+
+    def _season_entrants(self, id_column: str, table: str, items: dict[int, Item], sort_key: str,
+                         season: int | None) -> list[Item]:
+        """The teams or drivers of a season's entry list (f1_teamdriver), or all of them without a season."""
+        ids = self._ids(f"SELECT {id_column} AS id FROM f1_teamdriver td JOIN f1_season s ON s.id = td.season_id "
+                        "WHERE s.year = ?", season, everything=f"SELECT id FROM {table}")
+        return sorted((items[i] for i in ids), key=lambda item: item.get(sort_key, ""))
 
     def _statuses(self, season: int | None, rnd: int | None) -> list[Item]:
         _only(season is None and rnd is None, "status")
