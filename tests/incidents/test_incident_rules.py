@@ -141,9 +141,9 @@ def test_analyse_keeps_lifecycle_failed_checks_and_last_logs() -> None:
 
 
 def test_similarity_ranks_the_same_failure_first_and_drops_unrelated_ones() -> None:
-    unreachable = ("historical_job raw__results transforms.sources.SourceUnavailableError cannot reach the live "
+    unreachable = ("historical_job raw__results transforms.exceptions.SourceUnavailableError cannot reach the live "
                    "source http://127.0.0.1:9/ergast/f1 (ConnectionError)")
-    past = [(1, "weekend_job session_laps transforms.archive.ArchiveError status.csv:2: column 'statusId': "
+    past = [(1, "weekend_job session_laps transforms.exceptions.ArchiveError status.csv:2: column 'statusId': "
                 "could not convert string to float"),
             (2, unreachable.replace("results", "qualifying").replace(":9/", ":8080/")),
             (3, "ml_job train_lap_time builtins.KeyError 'driverId'")]

@@ -74,7 +74,7 @@ def test_failed_runs_become_classified_similar_incidents(renamed_column_archive:
     first = fail_and_sense(instance, [raw_asset("seasons")], live)
     assert (first.id, first.cause, first.steps, first.job) == (1, Cause.SOURCE_UNREACHABLE, ("raw__seasons",),
                                                               "__ephemeral_asset_job__")
-    assert first.error_class == "transforms.sources.SourceUnavailableError"
+    assert first.error_class == "transforms.exceptions.SourceUnavailableError"
     assert first.message.startswith(f"cannot reach the live source {CLOSED_PORT_URL} (ConnectionError)")
     assert first.errors[-1].qualname == "ConnectionRefusedError"
     assert first.errors[0].frames[-1].startswith("transforms/sources.py:")  # where our code raised it
