@@ -29,7 +29,7 @@ SESSION_DURATION = dt.timedelta(hours=3)  # a session's data is final a while af
 class LiveSource:
     def __init__(self, settings: Settings, *, now: dt.datetime | None = None) -> None:
         self.settings = settings
-        self.now = now or dt.datetime.now(dt.UTC)
+        self.now = now or settings.clock()
         self.lake = Lake(settings.lake_uri)
         self.jolpica = JolpicaSource(JolpicaClient(settings.jolpica_url, settings.cache_dir / "jolpica"),
                                      self._ids_from_lake())

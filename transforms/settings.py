@@ -17,8 +17,8 @@ FIRST_SEASON = 1950
 FIRST_FASTF1_SEASON = 2018  # FastF1's timing data (laps, stints, compounds) starts here
 
 
-def _first_of_the_last_three_seasons() -> int:
-    return max(FIRST_FASTF1_SEASON, dt.datetime.now(dt.UTC).year - 2)
+def _first_of_the_last_three_seasons(now: dt.datetime | None = None) -> int:
+    return max(FIRST_FASTF1_SEASON, (now or dt.datetime.now(dt.UTC)).year - 2)
 
 
 class Settings(BaseSettings):
@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     jolpica_dump_url: str = DEFAULT_DUMP_URL
     # FastF1 weekends from this season on (live source); the history before it comes from Jolpica alone
     fastf1_first_season: int = Field(default_factory=_first_of_the_last_three_seasons, ge=FIRST_FASTF1_SEASON)
+    # The moment the live source takes for now: which seasons and sessions exist yet (ISO 8601, UTC unless it names a
+    # zone). None = the clock; a replay of a past weekend sets it (e.g. 2025-09-01).
+    now: dt.datetime | None = None
     # A frozen FastF1 HTTP response folder to replay offline (as FastF1's own test suite does); None = internet.
     fastf1_http_cache: Path | None = None
 
@@ -49,7 +52,15 @@ class Settings(BaseSettings):
             self.lake_uri = str(self.home / "lake")
         if self.archive_dir is not None:
             self.archive_dir = self.archive_dir.expanduser().absolute()
+        if self.now is not None:
+            self.now = self.now if self.now.tzinfo else self.now.replace(tzinfo=dt.UTC)
+            if "fastf1_first_season" not in self.model_fields_set:  # "the last three seasons" as of that moment
+                self.fastf1_first_season = _first_of_the_last_three_seasons(self.now)
         return self
+
+    def clock(self) -> dt.datetime:
+        """Now, for the live source: the ``now`` setting, else the time of day (UTC)."""
+        return self.now or dt.datetime.now(dt.UTC)
 
     @property
     def warehouse(self) -> Warehouse:

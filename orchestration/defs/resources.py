@@ -40,7 +40,7 @@ QUIET_TAG = "undercut/quiet"
 # Resource fields mirror Settings one to one; `source` is taken by the property that opens the source.
 _RENAMED = {"source": "source_kind"}
 # Resource fields whose None means the setting's default (a resource built by hand need not name them).
-_DEFAULTED = ("jolpica_dump_url", "fastf1_first_season")
+_DEFAULTED = ("jolpica_dump_url", "fastf1_first_season", "now")
 
 
 class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
@@ -56,6 +56,7 @@ class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
     fastf1_http_cache: str | None = None
     jolpica_dump_url: str | None = None
     fastf1_first_season: int | None = None
+    now: str | None = None
 
     @classmethod
     def from_env(cls) -> "UndercutResource":

@@ -46,3 +46,15 @@ def test_weekend_tables_equal_the_archive_shape(live: LiveSource, archive_dir: P
     assert laps.num_rows == archive.weekend_table("session_laps", baku).num_rows == 848
     results = live.weekend_table("session_results", baku).to_pylist()
     assert next(r["Abbreviation"] for r in results if r["ClassifiedPosition"] == "1") == "HAM"
+
+
+def test_now_decides_which_seasons_and_sessions_exist(archive_dir: Path, tmp_path: Path) -> None:
+    """A replay of the platform on 2025-09-01 (the archive's "now"): FastF1 weekends of the last three seasons as of
+    then, and only the sessions over by then (the Dutch GP race of 2025-08-31, not the Italian GP)."""
+    settings = Settings(home=tmp_path, source="live", now="2025-09-01T00:00:00",
+                        fastf1_http_cache=archive_dir / "weekend" / "fastf1_http_cache")
+    assert settings.fastf1_first_season == 2023 and settings.clock().tzinfo is not None
+    one_season = settings.model_copy(update={"fastf1_first_season": 2025})
+    sessions = LiveSource(one_season).sessions()
+    assert max(sessions) == SessionRef(2025, 15, "R") and {s.season for s in sessions} == {2025}
+    assert SessionRef(2025, 6, "S") in sessions  # the Miami sprint of the frozen cache
