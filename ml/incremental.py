@@ -13,7 +13,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from transforms.warehouse import Warehouse, read_frame, replace_races, table_exists
+from transforms.derived import replace_races
+from transforms.warehouse import Warehouse, read_frame, table_exists
 
 DIGEST = "inputs_digest"
 ROUNDING_DECIMALS = 9
@@ -52,7 +53,9 @@ def _kept_races(warehouse: Warehouse, table: str, rows: pd.DataFrame) -> set[int
 
 
 def _columns_stored(warehouse: Warehouse, frames: dict[str, pd.DataFrame]) -> bool:
-    return all(_stored_columns(warehouse, table) in (None, list(frame.columns)) for table, frame in frames.items())
+    """Every stored table has the frame's columns (writes order them as declared, so the order does not count)."""
+    return all((stored := _stored_columns(warehouse, table)) is None or set(stored) == set(frame.columns)
+               for table, frame in frames.items())
 
 
 def write_changed_races(warehouse: Warehouse, table: str, contribution_table: str, rows: pd.DataFrame,

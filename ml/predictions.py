@@ -16,7 +16,7 @@ from ml.models import finish_position, pit_strategy, qualifying
 from ml.models.positions import features_of
 from ml.paths import MlPaths
 from ml.training import validation_split
-from transforms.warehouse import replace_table
+from transforms.derived import replace_table
 
 # MLflow is imported in the methods that use it: it takes ~3 s to import.
 if TYPE_CHECKING:

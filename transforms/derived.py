@@ -1,7 +1,10 @@
-"""Publish a derived table (precompute, insights) to the lake and to the warehouse's ``marts`` schema.
+"""The one way Python writes a table into the warehouse's ``marts`` schema, always with its lake copy under
+``<lake>/derived/<table>/`` and cast to the table's declaration (``dbt_project/models/marts/_python_marts.yml``).
 
-Race-partitioned tables carry a ``race_key`` column (``YYYY-RR``): publishing a race replaces that race's rows and
-rewrites that race's lake file, so re-running a partition never duplicates rows."""
+Race-partitioned tables (precompute, insights, drift) carry a ``race_key`` column (``YYYY-RR``): publishing a race
+replaces that race's rows and rewrites that race's lake file, so re-running a partition never duplicates rows. ML
+prediction tables are replaced whole (:func:`replace_table`) or per ``race_id`` (:func:`replace_races`), and their
+lake copy is the whole table."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ import pyarrow as pa
 from transforms.lake import Lake
 from transforms.schemas import conform_mart
 from transforms.settings import Settings
-from transforms.warehouse import writing
+from transforms.warehouse import Warehouse, reading, writing
 
 RACE_KEY = "race_key"
 
@@ -81,3 +84,40 @@ def publish(settings: Settings, name: str, frame: pd.DataFrame | pa.Table, *, ra
     """Publish one table or one race's rows (see :class:`Publisher` for many)."""
     with Publisher(settings) as publisher:
         return publisher.publish(name, frame, race=race)
+
+
+def replace_table(warehouse: Warehouse, table: str, frame: pd.DataFrame) -> int:
+    """Replace `marts.table` with `frame` (cast to its declared schema) in one transaction, then its lake copy;
+    returns the row count."""
+    incoming = conform_mart(table, pa.Table.from_pandas(frame, preserve_index=False))
+    with writing(warehouse, f"replace marts.{table}", table=f"marts.{table}") as con:
+        con.execute("create schema if not exists marts")
+        con.register("incoming", incoming)
+        con.execute(f"create or replace table marts.{table} as select * from incoming")
+        con.unregister("incoming")
+    Lake(warehouse.lake_uri).write_derived(table, incoming)
+    return incoming.num_rows
+
+
+def replace_races(warehouse: Warehouse, tables: dict[str, pd.DataFrame], keep: set[int]) -> dict[str, int]:
+    """In one transaction, per `marts` table: every race not in `keep` deleted, the frame's rows (other races, cast
+    to the declared schema) added; a table that does not exist yet is created from its frame. Then each table's lake
+    copy. Returns each table's row count afterwards."""
+    counts: dict[str, int] = {}
+    with writing(warehouse, f"replace races of {', '.join(tables)}", tables=sorted(tables)) as con:
+        con.execute("create schema if not exists marts")
+        for table, frame in tables.items():
+            if keep:
+                con.execute(f"delete from marts.{table} where race_id not in (select unnest(?))", [sorted(keep)])
+            if len(frame) or not keep:
+                con.register("incoming", conform_mart(table, pa.Table.from_pandas(frame, preserve_index=False)))
+                con.execute(f"insert into marts.{table} by name select * from incoming" if keep
+                            else f"create or replace table marts.{table} as select * from incoming")
+                con.unregister("incoming")
+            row = con.execute(f"select count(*) from marts.{table}").fetchone()
+            counts[table] = int(row[0]) if row else 0
+    lake = Lake(warehouse.lake_uri)
+    with reading(warehouse) as con:
+        for table in tables:
+            lake.write_derived(table, con.execute(f"select * from marts.{table}").to_arrow_table())
+    return counts

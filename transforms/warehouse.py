@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from transforms.exceptions import WarehouseUnavailableError
 from transforms.lake import Lake
-from transforms.schemas import TABLES, Partitioning, TableSpec, conform_mart
+from transforms.schemas import TABLES, Partitioning, TableSpec
 
 ALIAS = "lake"  # the attached warehouse's name in every connection (`lake.marts.fct_results`; `USE lake` makes it default)
 CATALOG_SETTING = "UNDERCUT_WAREHOUSE_CATALOG"
@@ -64,6 +64,11 @@ class Warehouse:
             raise WarehouseUnavailableError(f"{CATALOG_SETTING}={self.catalog!r}: expected 'sqlite:<file>' or "
                                             "'postgres:<dbname=… host=… user=…>'")
         return kind
+
+    @property
+    def lake_uri(self) -> str:
+        """The lake the warehouse's data files live in (``data_path`` is its ``warehouse/`` folder)."""
+        return self.data_path.removesuffix("/").removesuffix("warehouse").rstrip("/")
 
     @property
     def is_s3(self) -> bool:
@@ -270,17 +275,6 @@ def table_exists(warehouse: Warehouse, schema: str, table: str) -> bool:
     return bool(row and row[0])
 
 
-def replace_table(warehouse: Warehouse, table: str, frame: pd.DataFrame) -> int:
-    """Replace `marts.table` with `frame` (cast to its declared schema) in one transaction; returns the row count."""
-    incoming = conform_mart(table, pa.Table.from_pandas(frame, preserve_index=False))
-    with writing(warehouse, f"replace marts.{table}", table=f"marts.{table}") as con:
-        con.execute("create schema if not exists marts")
-        con.register("incoming", incoming)
-        con.execute(f"create or replace table marts.{table} as select * from incoming")
-        con.unregister("incoming")
-    return incoming.num_rows
-
-
 def current_snapshot(warehouse: Warehouse) -> int:
     with reading(warehouse) as con:
         row = con.execute(f"select id from {ALIAS}.current_snapshot()").fetchone()
@@ -376,23 +370,3 @@ def build_raw_schema(warehouse: Warehouse, lake: Lake) -> dict[str, int]:
     with reading(warehouse) as con:
         return {spec.name: int(con.execute(f"SELECT count(*) FROM raw.{spec.name}").fetchone()[0])  # type: ignore[index]
                 for spec in TABLES.values()}
-
-
-def replace_races(warehouse: Warehouse, tables: dict[str, pd.DataFrame], keep: set[int]) -> dict[str, int]:
-    """In one transaction, per `marts` table: every race not in `keep` deleted, the frame's rows (other races, cast
-    to the declared schema) added; a table that does not exist yet is created from its frame. Returns each table's
-    row count afterwards."""
-    counts: dict[str, int] = {}
-    with writing(warehouse, f"replace races of {', '.join(tables)}", tables=sorted(tables)) as con:
-        con.execute("create schema if not exists marts")
-        for table, frame in tables.items():
-            if keep:
-                con.execute(f"delete from marts.{table} where race_id not in (select unnest(?))", [sorted(keep)])
-            if len(frame) or not keep:
-                con.register("incoming", conform_mart(table, pa.Table.from_pandas(frame, preserve_index=False)))
-                con.execute(f"insert into marts.{table} by name select * from incoming" if keep
-                            else f"create or replace table marts.{table} as select * from incoming")
-                con.unregister("incoming")
-            row = con.execute(f"select count(*) from marts.{table}").fetchone()
-            counts[table] = int(row[0]) if row else 0
-    return counts

@@ -9,6 +9,11 @@ import pandas as pd
 from ml.incremental import DIGEST, write_changed_races
 from transforms.warehouse import Warehouse, read_frame
 
+TABLE, CONTRIBUTIONS = "predictions_lap_times", "predictions_lap_time_contributions"  # as declared, written whole
+# the lap-time rows' columns the stand-in model does not look at
+LAP_KEYS = {"season": 2025, "round": 1, "driver_id": 1, "constructor_id": 1, "stint": 1, "compound": "MEDIUM",
+            "tyre_life_laps": 5, "split": "valid", "reference_lap_time_s": 80.0, "lap_time_s": 81.0}
+
 
 class Model:
     """A stand-in champion: predicts the sum of the inputs times its version, and records which races it saw."""
@@ -19,19 +24,22 @@ class Model:
 
     def __call__(self, rows: pd.DataFrame, inputs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         self.predicted |= set(rows["race_id"])
-        frame = rows.assign(prediction=inputs.sum(axis=1) * self.version, model_version=self.version)
-        contributions = rows[["race_id", "lap_number"]].assign(feature="x", contribution=inputs["x"])
+        predicted = inputs.sum(axis=1) * self.version
+        frame = rows.assign(predicted_lap_time_s=predicted, model_version=self.version,
+                            error_s=predicted - rows["lap_time_s"])
+        contributions = rows[["race_id", "driver_id", "lap_number"]].assign(
+            feature="x", contribution=inputs["x"].astype("float32"), model_name="lap_time", model_version=self.version)
         return frame, contributions
 
 
 def _write(warehouse: Warehouse, rows: pd.DataFrame, model: Model) -> dict[str, int]:
     inputs = rows[["x", "y"]]
-    return write_changed_races(warehouse, "predictions_demo", "predictions_demo_contributions",
-                               rows.drop(columns=["x", "y"]), inputs, model.version, model)
+    return write_changed_races(warehouse, TABLE, CONTRIBUTIONS, rows.drop(columns=["x", "y"]).assign(**LAP_KEYS),
+                               inputs, model.version, model)
 
 
 def _table(warehouse: Warehouse) -> pd.DataFrame:
-    return read_frame(warehouse, "select * exclude (inputs_digest) from marts.predictions_demo "
+    return read_frame(warehouse, f"select race_id, lap_number, predicted_lap_time_s as prediction from marts.{TABLE} "
                                  "order by race_id, lap_number")
 
 
@@ -40,7 +48,7 @@ def test_only_new_and_changed_races_are_predicted(tmp_path: Path) -> None:
     laps = pd.DataFrame({"race_id": [1, 1, 2, 2, 3], "lap_number": [1, 2, 1, 2, 1],
                          "x": [1.0, 2.0, 3.0, 4.0, 5.0], "y": [0.5, 0.5, 0.5, 0.5, 0.5]})
     first = Model(1)
-    assert _write(warehouse, laps, first) == {"predictions_demo": 5, "predictions_demo_contributions": 5}
+    assert _write(warehouse, laps, first) == {TABLE: 5, CONTRIBUTIONS: 5}
     assert first.predicted == {1, 2, 3}
 
     again = Model(1)
@@ -55,12 +63,12 @@ def test_only_new_and_changed_races_are_predicted(tmp_path: Path) -> None:
                                                                     "y": [0.0]})], ignore_index=True)
     revised.loc[revised["race_id"] == 2, "x"] += 1
     third = Model(1)
-    assert _write(warehouse, revised, third) == {"predictions_demo": 5, "predictions_demo_contributions": 5}
+    assert _write(warehouse, revised, third) == {TABLE: 5, CONTRIBUTIONS: 5}
     assert third.predicted == {2, 4}
     table = _table(warehouse)
     assert table["race_id"].tolist() == [1, 1, 2, 2, 4]
     assert table["prediction"].tolist() == [1.5, 2.5, 4.5, 5.5, 7.0]
-    assert read_frame(warehouse, f"select count(distinct {DIGEST}) as n from marts.predictions_demo")["n"][0] == 3
+    assert read_frame(warehouse, f"select count(distinct {DIGEST}) as n from marts.{TABLE}")["n"][0] == 3
 
     retrained = Model(2)  # a new champion predicts every race again
     _write(warehouse, revised, retrained)

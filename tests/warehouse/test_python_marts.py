@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from transforms.derived import Publisher
+from transforms.derived import Publisher, replace_races, replace_table
 from transforms.exceptions import SchemaError
 from transforms.schemas import arrow_type, conform_mart, python_marts
 from transforms.settings import Settings
@@ -51,6 +52,27 @@ def test_publishing_no_rows_leaves_a_typed_empty_table(tmp_path: Path) -> None:
         publisher.publish("battle_forecast", pd.DataFrame(), race="2025-15")
     stored = read_frame(settings.warehouse, "select * from marts.battle_forecast")
     assert stored.empty and list(stored.columns) == python_marts()["battle_forecast"].names
+
+
+def test_prediction_tables_have_their_lake_copy_too(tmp_path: Path) -> None:
+    """ML predictions go through the same module: the warehouse table and, whole, its lake copy."""
+    settings = Settings(home=tmp_path)
+    copy = tmp_path / "lake" / "derived" / "predictions_pit_strategy" / "part-0.parquet"
+
+    def strategy(race_id: int, stops: int) -> pd.DataFrame:
+        return pd.DataFrame({"race_id": [race_id], "season": [2025], "driver_id": [1], "stop_count": [stops],
+                             "mean_stop_lap": [20.0], "mean_stop_duration_s": [2.4], "strategy_cluster": [0],
+                             "strategy_type": ["one stop"], "model_version": [3]})
+
+    assert replace_table(settings.warehouse, "predictions_pit_strategy", strategy(1, 1)) == 1
+    assert pq.read_table(copy).to_pydict()["race_id"] == [1]
+    counts = replace_races(settings.warehouse, {"predictions_pit_strategy": strategy(2, 2)}, keep={1})
+    stored = read_frame(settings.warehouse, "select race_id, stop_count from marts.predictions_pit_strategy "
+                                            "order by race_id")
+    assert counts == {"predictions_pit_strategy": 2} and stored.values.tolist() == [[1, 1], [2, 2]]
+    lake_copy = pq.read_table(copy)
+    assert lake_copy.schema == python_marts()["predictions_pit_strategy"]
+    assert sorted(lake_copy.to_pydict()["stop_count"]) == [1, 2]
 
 
 @pytest.mark.slow
