@@ -41,7 +41,7 @@ def test_status_reports_missing_partitions_and_failed_checks(built_home: Path, a
     after = _status(home, archive_dir)
     missing = {g["group"]: g["missing"] - groups[g["group"]]["missing"] for g in after["groups"]}
     # one race more for each race-partitioned asset (the safety-car probability is per circuit, unpartitioned)
-    assert missing["insights"] == groups["insights"]["assets"] == 3 and missing["historical"] == 0
+    assert missing["insights"] == groups["insights"]["assets"] == 4 and missing["historical"] == 0
     assert missing["strategy"] == groups["strategy"]["assets"] - 1
     assert after["failing_checks"] == [{"check": f"{FASTF1_SESSION.to_user_string()}:{PLACED_CHECK}",
                                         "severity": "WARN",
