@@ -89,14 +89,7 @@ def publish(settings: Settings, name: str, frame: pd.DataFrame | pa.Table, *, ra
 def replace_table(warehouse: Warehouse, table: str, frame: pd.DataFrame) -> int:
     """Replace `marts.table` with `frame` (cast to its declared schema) in one transaction, then its lake copy;
     returns the row count."""
-    incoming = conform_mart(table, pa.Table.from_pandas(frame, preserve_index=False))
-    with writing(warehouse, f"replace marts.{table}", table=f"marts.{table}") as con:
-        con.execute("create schema if not exists marts")
-        con.register("incoming", incoming)
-        con.execute(f"create or replace table marts.{table} as select * from incoming")
-        con.unregister("incoming")
-    Lake(warehouse.lake_uri).write_derived(table, incoming)
-    return incoming.num_rows
+    return replace_races(warehouse, {table: frame}, keep=set())[table]
 
 
 def replace_races(warehouse: Warehouse, tables: dict[str, pd.DataFrame], keep: set[int]) -> dict[str, int]:

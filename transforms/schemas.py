@@ -191,9 +191,9 @@ def _cast(col: pa.ChunkedArray, to: pa.DataType) -> pa.ChunkedArray:
 # ---- tables written from Python into the warehouse's marts (precompute, insights, drift, ML predictions) ----------
 # Declared once, as a dbt source beside the dbt marts, so `dbt docs` describes them like every other table.
 PYTHON_MARTS_YML = DBT_PROJECT_DIR / "models" / "marts" / "_python_marts.yml"
-_ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "DOUBLE": pa.float64(),
-                "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"), "TIMESTAMP_NS": pa.timestamp("ns"), "FLOAT": pa.float32(),
-                "TIMESTAMP WITH TIME ZONE": pa.timestamp("us", tz="UTC")}
+_ARROW_TYPES = {"VARCHAR": pa.string(), "INTEGER": pa.int32(), "BIGINT": pa.int64(), "FLOAT": pa.float32(),
+                "DOUBLE": pa.float64(), "BOOLEAN": pa.bool_(), "DATE": pa.date32(), "TIMESTAMP": pa.timestamp("us"),
+                "TIMESTAMP_NS": pa.timestamp("ns"), "TIMESTAMP WITH TIME ZONE": pa.timestamp("us", tz="UTC")}
 
 
 def arrow_type(duckdb_type: str) -> pa.DataType:
