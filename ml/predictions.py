@@ -79,10 +79,12 @@ def race_entry_predictions(paths: MlPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
     entries["predicted_qualifying_score"] = quali_model.model.predict(quali_inputs)
     entries["predicted_qualifying_position"] = entries.groupby("race_id")["predicted_qualifying_score"].rank(
         method="first")
-    # qualifying is known before every past race; only the next race needs the predicted order
+    # Qualifying is known before every past race, and before the next one once it has qualified (a refresh after
+    # qualifying); until then the next race runs on the predicted order.
+    known = entries["qualifying_position"].notna()
     entries["qualifying_position"] = entries["qualifying_position"].astype("Float64").fillna(
         entries["predicted_qualifying_position"].where(entries["is_next_race"]))
-    entries["qualifying_source"] = np.where(entries["is_next_race"], "predicted", "actual")
+    entries["qualifying_source"] = np.where(known | ~entries["is_next_race"], "actual", "predicted")
 
     finish_inputs = features_of(entries, finish_model.features)
     mean = finish_model.model.predict(finish_inputs)

@@ -240,12 +240,13 @@ def _next_race_weather(warehouse: Warehouse, race: pd.Series, held: pd.DataFrame
 
 
 def predicted_entrants(warehouse: Warehouse, race_id: int) -> list[Entrant]:
-    """The race's entrants at their ML-predicted finish position, on the grid of their predicted qualifying
-    position (the predicted finish rank where qualifying has no prediction)."""
+    """The race's entrants at their ML-predicted finish position, on the grid: the real qualifying order once the
+    race has qualified, else the predicted one (the predicted finish rank where qualifying has no prediction)."""
     predictions = read_frame(warehouse, "select * from marts.predictions_race_entries where race_id = ? "
                              "order by driver_id",  # the entrants' order decides each car's random draws
                              [race_id])
-    grid = predictions["predicted_qualifying_position"].fillna(predictions["predicted_finish_rank"])
+    grid = (predictions["actual_qualifying_position"].fillna(predictions["predicted_qualifying_position"])
+            .fillna(predictions["predicted_finish_rank"]))
     return [
         Entrant(int(d), float(m), float(s), int(g))
         for d, m, s, g in zip(predictions["driver_id"], predictions["predicted_finish_position_mean"],

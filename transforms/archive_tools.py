@@ -33,36 +33,51 @@ def _race(src: Path, season: int, round: int) -> tuple[int, str]:
     raise ValueError(f"no race {season} round {round} in {src / 'historical' / 'races.csv'}")
 
 
-def _filter_lines(src: Path, dest: Path, column: str, drop: str) -> int:
-    """Copy a CSV (optionally gzipped) without the rows whose `column` equals `drop`; returns rows dropped."""
+def _filter_lines(src: Path, dest: Path, drop: dict[str, str]) -> int:
+    """Copy a CSV (optionally gzipped) without the rows whose columns all equal `drop`'s values; returns rows
+    dropped."""
     opener = gzip.open if src.suffix == ".gz" else open
     with opener(src, "rt", newline="", encoding="utf-8") as fh:
         lines = fh.read().splitlines(keepends=True)
-    index = next(csv.reader([lines[0].lstrip("\ufeff")])).index(column)
-    kept = [lines[0]] + [line for line in lines[1:] if next(csv.reader([line]), [""])[index] != drop]
+    header = next(csv.reader([lines[0].lstrip("\ufeff")]))
+    wanted = [(header.index(column), value) for column, value in drop.items()]
+
+    def dropped(line: str) -> bool:
+        row = next(csv.reader([line]), [""] * len(header))
+        return all(row[i] == value for i, value in wanted)
+
+    kept = [lines[0]] + [line for line in lines[1:] if not dropped(line)]
     with opener(dest, "wt", newline="", encoding="utf-8") as out:
         out.writelines(kept)
     return len(lines) - len(kept)
 
 
-def _filter_parquet(src: Path, dest: Path, race_id: int) -> int:
+def _filter_parquet(src: Path, dest: Path, race_id: int, session_name: str | None) -> int:
+    """Copy a weekend file without the race's rows (of one session only when `session_name` is given)."""
     table = pq.read_table(src)
     if "ergast_raceId" not in table.column_names:
         shutil.copyfile(src, dest)
         return 0
-    keep = pc.fill_null(pc.not_equal(table["ergast_raceId"], pa.scalar(race_id, table["ergast_raceId"].type)), True)
+    drop = pc.fill_null(pc.equal(table["ergast_raceId"], pa.scalar(race_id, table["ergast_raceId"].type)), False)
+    if session_name is not None:
+        drop = pc.and_(drop, pc.equal(table["SessionName"], session_name))
+    keep = pc.invert(drop)
     kept = table.filter(keep)
     pq.write_table(kept, dest, compression="zstd")
     return table.num_rows - kept.num_rows
 
 
 def copy_without_race(src: Path, dest: Path, season: int, round: int, *, keep_timing: bool = False,
-                      keep_calendar: bool = True) -> dict[str, int]:
+                      keep_calendar: bool = True, keep_qualifying: bool = False) -> dict[str, int]:
     """Write `dest` = `src` minus one race's data; returns the rows (or files) removed per file.
 
     `keep_timing`: the race's FastF1 sessions and telemetry stay (timing lands before the classification);
-    `keep_calendar=False`: its calendar row goes too (a session the source lists but cannot place yet)."""
+    `keep_calendar=False`: its calendar row goes too (a session the source lists but cannot place yet);
+    `keep_qualifying`: the weekend as it stands after qualifying: its qualifying results and every FastF1 session
+    but the race stay."""
     race_id, race_name = _race(src, season, round)
+    by_race_id = tuple(name for name in _BY_RACE_ID if not (keep_qualifying and name == "qualifying.csv"))
+    race_session = {"SessionName": "Race"} if keep_qualifying else {}
     removed: dict[str, int] = {}
     for path in sorted(p for p in src.rglob("*") if p.is_file()):
         rel = path.relative_to(src)
@@ -70,18 +85,18 @@ def copy_without_race(src: Path, dest: Path, season: int, round: int, *, keep_ti
         out.parent.mkdir(parents=True, exist_ok=True)
         if keep_timing and rel.parts[0] in ("weekend", "telemetry"):
             out.symlink_to(path.resolve())
-        elif rel.parts[0] == "historical" and path.name == "races.csv" and not keep_calendar or rel.parts[0] == "historical" and path.name in _BY_RACE_ID:
-            removed[str(rel)] = _filter_lines(path, out, "raceId", str(race_id))
+        elif rel.parts[0] == "historical" and (path.name == "races.csv" and not keep_calendar or path.name in by_race_id):
+            removed[str(rel)] = _filter_lines(path, out, {"raceId": str(race_id)})
         elif rel.parts[0] == "historical" and path.name in _BY_RACE_NAME:
-            removed[str(rel)] = _filter_lines(path, out, "Race", race_name)
+            removed[str(rel)] = _filter_lines(path, out, {"Race": race_name})
         elif path.name == _VSC_ESTIMATES:
             estimates = json.loads(path.read_text())
             removed[str(rel)] = len(estimates.pop(race_name, []))
             out.write_text(json.dumps(estimates))
         elif rel.parts[0] == "weekend" and path.suffix == ".parquet":
-            removed[str(rel)] = _filter_parquet(path, out, race_id)
+            removed[str(rel)] = _filter_parquet(path, out, race_id, race_session.get("SessionName"))
         elif rel.parts[0] == "weekend" and path.name == "sessions_index.csv":
-            removed[str(rel)] = _filter_lines(path, out, "ergast_raceId", str(race_id))
+            removed[str(rel)] = _filter_lines(path, out, {"ergast_raceId": str(race_id), **race_session})
         elif rel.parts[0] == "telemetry" and path.suffix == ".parquet" and _is_race_telemetry(path, season, race_name):
             removed[str(rel)] = 1  # the whole file is that race
         else:

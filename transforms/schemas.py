@@ -203,6 +203,16 @@ def arrow_type(duckdb_type: str) -> pa.DataType:
     return _ARROW_TYPES[duckdb_type.upper()]
 
 
+def duckdb_type(arrow: pa.DataType) -> str:
+    """DuckDB's type name for an Arrow type (the inverse of :func:`arrow_type`; any timestamp unit but ns is
+    DuckDB's microsecond TIMESTAMP)."""
+    if pa.types.is_list(arrow):
+        return duckdb_type(arrow.value_type) + "[]"
+    if pa.types.is_timestamp(arrow):
+        return "TIMESTAMP WITH TIME ZONE" if arrow.tz else "TIMESTAMP_NS" if arrow.unit == "ns" else "TIMESTAMP"
+    return next(name for name, t in _ARROW_TYPES.items() if t == arrow)
+
+
 @cache
 def python_mart_columns() -> dict[str, dict[str, str]]:
     """marts.<table> -> {column: DuckDB type name}, in declared order, from ``_python_marts.yml``."""

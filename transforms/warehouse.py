@@ -31,11 +31,10 @@ from urllib.parse import urlparse
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from transforms.exceptions import WarehouseUnavailableError
 from transforms.lake import Lake
-from transforms.schemas import TABLES, Partitioning, TableSpec
+from transforms.schemas import TABLES, Partitioning, TableSpec, duckdb_type
 
 ALIAS = "lake"  # the attached warehouse's name in every connection (`lake.marts.fct_results`; `USE lake` makes it default)
 CATALOG_SETTING = "UNDERCUT_WAREHOUSE_CATALOG"
@@ -347,18 +346,12 @@ def maintain(warehouse: Warehouse, keep: timedelta = timedelta(days=30),
 def raw_view_sql(lake: Lake, spec: TableSpec) -> str:
     if not lake.data_files(spec):
         # Nothing materialised yet: an empty relation with the declared columns keeps downstream SQL valid.
-        cols = ", ".join(f"NULL::{_duck_type(f.type)} AS \"{f.name}\"" for f in spec.schema)
+        cols = ", ".join(f"NULL::{duckdb_type(f.type)} AS \"{f.name}\"" for f in spec.schema)
         extra = {Partitioning.NONE: "", Partitioning.SEASON: ", NULL::INTEGER AS season",
                  Partitioning.SESSION: ", NULL::INTEGER AS season, NULL::INTEGER AS round, NULL::VARCHAR AS session"}
         return f"SELECT {cols}{extra[spec.partitioning]} WHERE false"
     hive = "" if spec.partitioning is Partitioning.NONE else f", hive_partitioning = true, hive_types = {HIVE_TYPES[spec.partitioning]}"
     return f"SELECT * FROM read_parquet('{lake.glob(spec)}'{hive})"
-
-
-def _duck_type(t: object) -> str:
-    mapping = {pa.int32(): "INTEGER", pa.int64(): "BIGINT", pa.float64(): "DOUBLE", pa.float32(): "FLOAT",
-               pa.string(): "VARCHAR", pa.bool_(): "BOOLEAN", pa.date32(): "DATE", pa.timestamp("ms"): "TIMESTAMP"}
-    return mapping[t]
 
 
 def build_raw_schema(warehouse: Warehouse, lake: Lake) -> dict[str, int]:

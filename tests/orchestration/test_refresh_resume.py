@@ -164,3 +164,33 @@ def test_a_race_timed_before_its_results_is_provisional_then_completed(home_befo
     for table in ("race_stories", "time_lost", "championship_odds", "car_performance_scores", "battle_forecast"):
         rows = read_frame(Warehouse.at(home), f"select count(*) as n from marts.{table} where race_key = '2025-15'")
         assert rows["n"][0] > 0, table
+
+
+def test_a_refresh_after_qualifying_races_the_next_race_from_its_real_grid(home_before_race: Path, archive_dir: Path,
+                                                                         tmp_path: Path) -> None:
+    """Qualifying lands before the race: the refresh re-predicts the next race with the real qualifying order as
+    its input and grid (not the qualifying model's guess), and the race stays the next race."""
+    from transforms.archive_tools import copy_without_race
+
+    home = copy_home(home_before_race, tmp_path / "home")
+    qualified = tmp_path / "archive_qualified"  # the Dutch GP's qualifying is out, the race is not
+    copy_without_race(archive_dir, qualified, 2025, 15, keep_qualifying=True)
+    entries = ("select p.driver_id, p.qualifying_source, p.actual_qualifying_position, q.qualifying_position, "
+               "s.grid_slot from marts.predictions_race_entries as p "
+               "left join marts.fct_qualifying as q using (race_id, driver_id) "
+               "left join (select distinct driver_id, grid_slot from marts.next_race_strategy) as s using (driver_id) "
+               "where p.season = 2025 and p.round = 15 order by p.driver_id")
+    before = read_frame(Warehouse.at(home), entries)
+    assert set(before["qualifying_source"]) == {"predicted"} and before["qualifying_position"].isna().all()
+
+    out = undercut("refresh", home, qualified)
+    assert "2025-15" in out, out
+    after = read_frame(Warehouse.at(home), entries)
+    assert len(after) == 20 and set(after["qualifying_source"]) == {"actual"}
+    assert after["qualifying_position"].notna().all()
+    assert (after["actual_qualifying_position"] == after["qualifying_position"]).all()
+    # the simulated grid is the qualifying order (ties broken by the first in line, as on a real grid)
+    assert (after["grid_slot"] == after["qualifying_position"].rank(method="first")).all()
+    calendar = read_frame(Warehouse.at(home), "select is_next_race, has_results from marts.dim_races "
+                                              "where season = 2025 and round = 15")
+    assert (bool(calendar["is_next_race"][0]), bool(calendar["has_results"][0])) == (True, False)
