@@ -1,7 +1,7 @@
 """`undercut run` (every partition) and `undercut refresh` (only what is due), through Dagster's executor.
 
 Both first observe the source (new partitions, changed versions: orchestration.defs.sources.observe). `run` then
-walks orchestration.defs.jobs.MAIN_SEQUENCE over every partition; `refresh` walks the refresh sequence and runs
+walks orchestration.defs.jobs.MAIN_JOBS (in the asset graph's order) over every partition; `refresh` walks the refresh sequence and runs
 each job over what orchestration.defs.planner finds due just before it, so a refresh after a failed or killed one
 finishes its work."""
 
@@ -189,12 +189,13 @@ def _warn_unplaced(unplaced: list[str]) -> None:
 def run_main(settings: Settings, tallies: dict[str, JobTally] | None = None) -> dict[str, float]:
     """Every job of the main sequence over every partition; each job's seconds (what it did: in `tallies`)."""
     source, instance = _prepare(settings)
-    from orchestration.defs.jobs import MAIN_SEQUENCE  # loads every asset module: only once the source is usable
+    from orchestration.definitions import defs  # loads every asset module: only once the source is usable
+    from orchestration.defs.jobs import MAIN_JOBS, in_graph_order
 
     _observe(source, instance)
     timings: dict[str, float] = {}
-    for job in MAIN_SEQUENCE:
-        _execute(settings, instance, job.name, None, timings, tallies=tallies)
+    for job_name in in_graph_order(defs, [job.name for job in MAIN_JOBS]):
+        _execute(settings, instance, job_name, None, timings, tallies=tallies)
     return timings
 
 

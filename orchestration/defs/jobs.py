@@ -2,10 +2,10 @@
 `undercut refresh` launch, and the order the in-process runs walk them in."""
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetSelection, Definitions, define_asset_job
 
 from ml import drift
 from orchestration.defs.dbt.assets import dbt_job
@@ -50,15 +50,35 @@ race_job = define_asset_job(
                                       *[a for a in strategy_assets if a is not circuit_safety_car_probability]),
     description="Everything computed per race: strategy precompute, car performance, insights")
 
-INGEST_SEQUENCE = (reference_job, historical_job, weekend_job, warehouse_job, dbt_job)
-MAIN_SEQUENCE = (*INGEST_SEQUENCE, ml_job, drift_job, safety_car_job, race_job)
+INGEST_JOBS = (reference_job, historical_job, weekend_job, warehouse_job, dbt_job)
+# What `undercut run` runs; the order comes from the asset graph (`in_graph_order`), ties in this order.
+MAIN_JOBS = (*INGEST_JOBS, ml_job, drift_job, safety_car_job, race_job)
+
+
+def in_graph_order(defs: Definitions, job_names: Sequence[str]) -> list[str]:
+    """`job_names` ordered so that each job runs after every job whose assets its own assets read, directly or
+    through assets of other jobs (a topological order of the jobs' asset graph; ties keep the given order)."""
+    graph = defs.resolve_asset_graph()
+    assets = {name: set(defs.resolve_job_def(name).asset_layer.executable_asset_keys) for name in job_names}
+    owner = {key: name for name, keys in assets.items() for key in keys}
+    upstream: dict[str, set[str]] = {}
+    for name, keys in assets.items():
+        ancestors = AssetSelection.assets(*keys).upstream().resolve(graph) - keys
+        upstream[name] = {owner[k] for k in ancestors if k in owner} - {name}
+    ordered: list[str] = []
+    while len(ordered) < len(job_names):
+        ready = [n for n in job_names if n not in ordered and upstream[n] <= set(ordered)]
+        if not ready:
+            raise ValueError(f"jobs read each other's assets in a cycle: {sorted(set(job_names) - set(ordered))}")
+        ordered.append(ready[0])
+    return ordered
 
 
 def refresh_sequence(settings: Settings, retrain: str = "drift") -> Iterator[str]:
     """Jobs of a weekend refresh, in order; lazy, so the retraining choice sees the drift decision just made
     (`retrain`: "drift" follows it, "always" or "never" override it)."""
     started = datetime.now()  # drift decisions carry naive local timestamps
-    yield from (job.name for job in INGEST_SEQUENCE)
+    yield from (job.name for job in INGEST_JOBS)
     # the new race is judged on the predictions made before it (the previous run's), against its result
     yield drift_job.name
     decisions = drift.decisions_after(settings.warehouse, started)
@@ -71,4 +91,4 @@ def refresh_sequence(settings: Settings, retrain: str = "drift") -> Iterator[str
     yield drift_job.name  # the next race's weekend against the predictions just made
 
 
-ALL_JOBS = (*MAIN_SEQUENCE, ml_predict_job)
+ALL_JOBS = (*MAIN_JOBS, ml_predict_job)

@@ -10,6 +10,7 @@ from dagster import AssetKey, AssetObservation, DagsterInstance, materialize
 from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from orchestration.definitions import defs
+from orchestration.defs.jobs import MAIN_JOBS, in_graph_order
 from orchestration.defs.resources import UndercutResource
 from orchestration.defs.weekend.assets import session_timing
 from transforms.schemas import TABLES
@@ -34,6 +35,21 @@ def test_code_location_has_every_table_with_checks() -> None:
         assert node.partitions_def.name == "race"  # type: ignore[union-attr]
         assert node.freshness_policy is not None
     assert graph.get(AssetKey(["raw", "session_laps"])).partitions_def.name == "session"  # type: ignore[union-attr]
+
+
+def test_undercut_run_walks_its_jobs_in_the_asset_graphs_order() -> None:
+    names = [job.name for job in MAIN_JOBS]
+    # whatever order the jobs are listed in, each runs after the jobs whose assets it reads
+    for listed in (names, names[::-1]):
+        order = in_graph_order(defs, listed)
+        assert sorted(order) == sorted(names)
+        position = {name: i for i, name in enumerate(order)}
+        for upstream, downstream in [("historical_job", "dbt_job"), ("weekend_job", "dbt_job"),
+                                     ("warehouse_job", "dbt_job"), ("dbt_job", "ml_job"), ("ml_job", "drift_job"),
+                                     ("ml_job", "race_job"), ("safety_car_job", "race_job")]:
+            assert position[upstream] < position[downstream], (upstream, downstream, order)
+    assert in_graph_order(defs, names) == names  # ties keep the listed order
+    assert in_graph_order(defs, ["race_job", "ml_job"]) == ["ml_job", "race_job"]
 
 
 def test_cli_help() -> None:

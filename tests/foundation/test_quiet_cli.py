@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.defs.jobs import MAIN_SEQUENCE
+from orchestration.defs.jobs import MAIN_JOBS
 
 
 def test_undercut_run_prints_under_200_lines(built_home: Path) -> None:
@@ -19,10 +19,10 @@ def test_undercut_run_prints_under_200_lines(built_home: Path) -> None:
     assert 20 < len(lines) < 200, "\n".join(lines[:50])
     # no terminal: each job's progress bar prints only its final state, "<job> <bar> <done>/<total> <elapsed> <eta>"
     progress = [m.group(1) for line in lines if (m := re.match(r"(\w+_job) .* (\d+)/\2 ", line))]
-    assert progress == [job.name for job in MAIN_SEQUENCE], "\n".join(lines)
+    assert progress == [job.name for job in MAIN_JOBS], "\n".join(lines)
     table = lines[next(i for i, line in enumerate(lines) if "what ran" in line):]
     rows = [row.split("│")[1].strip() for row in table if row.startswith("│")]
-    assert rows == [job.name for job in MAIN_SEQUENCE] + ["total"], "\n".join(table)
+    assert rows == [job.name for job in MAIN_JOBS] + ["total"], "\n".join(table)
     # a multiprocess step announces itself at DEBUG before the run's logger config reaches it (one line per step)
     noise = [line for line in lines if (" - DEBUG - " in line and "STEP_WORKER_STARTED" not in line)
              or "DeprecationWarning" in line
