@@ -146,7 +146,8 @@ def _mean_length(periods: pd.DataFrame, kind: str, circuits: pd.Index, reference
     w = recency_weight(of_kind["season"], reference_season)
     frame = pd.DataFrame({"circuit_id": of_kind["circuit_id"].to_numpy(), "wl": w * laps, "w": w})
     sums = frame.groupby("circuit_id")[["wl", "w"]].sum().reindex(circuits, fill_value=0.0)
-    overall = float(sums["wl"].sum() / sums["w"].sum())
+    # Before the kind's first record (VSCs in a fit dated before 2015) there is no mean: one lap.
+    overall = float(sums["wl"].sum() / sums["w"].sum()) if sums["w"].sum() > 0 else 1.0
     return (sums["wl"] + LENGTH_PRIOR_PHASES * overall) / (sums["w"] + LENGTH_PRIOR_PHASES)
 
 
