@@ -34,6 +34,7 @@ from simulation.fitting import (
 )
 from simulation.marts import FittingTables, MartTables
 from simulation.params import CircuitParams, EventParams, RaceParams, WeatherParams, degradation_multiplier
+from simulation.race_safety_car import with_race_model
 from simulation.recommend import CANDIDATES_PER_STOP_COUNT, FIELD_PACE_STEP_S, conditional_mean, position_stats
 from simulation.safety_car import circuit_safety_car_table, event_params
 from simulation.strategies import Plan, generate_plans, shortlist
@@ -58,14 +59,18 @@ def _next_race(races: pd.DataFrame) -> pd.Series | None:
     return upcoming.iloc[0] if len(upcoming) else None
 
 
-def safety_car_table(tables: MartTables) -> pd.DataFrame:
+def safety_car_table(tables: MartTables, covariates: pd.DataFrame) -> pd.DataFrame:
     """The SC table for every circuit with history, keyed like the marts (circuit_id int + circuit_ref), as seen
-    from the next race's season (the last season with results when no race is ahead)."""
+    from the next race's season (the last season with results when no race is ahead): the circuit rates with
+    the per-race model's P(>=1 SC) (:func:`simulation.race_safety_car.with_race_model`, fitted on ``covariates``
+    of the races held so far)."""
     races = tables.races
     held = races[races["has_results"].fillna(False).astype(bool)]
     upcoming = _next_race(races)
     season = int(held["season"].max() if upcoming is None else upcoming["season"])
-    table = circuit_safety_car_table(tables.fitting.sc_history, held, season)
+    circuit_table = circuit_safety_car_table(tables.fitting.sc_history, held, season)
+    table = with_race_model(circuit_table, covariates, season, pd.Timestamp(held["race_start_at"].max())
+                            + pd.Timedelta(seconds=1))
     calendar = set(races.loc[races["season"] == season, "circuit_id"])
     circuits = tables.circuits.set_index("circuit_ref")
     table = table.rename(columns={"circuit_id": "circuit_ref"})
