@@ -18,7 +18,8 @@ circuits, and the weekend's own qualifying/sprint sessions when they were run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -29,7 +30,7 @@ from transforms.warehouse import Warehouse, read_frame
 SHOWER_SHARE = 1 / 3  # mean share of race laps a simulated shower (3-25 laps, then drying) leaves wet
 WEEKEND_CARRYOVER = 0.5
 RAIN_PRIOR_EDITIONS = 10.0
-TEMPERATURES = {"track_temp_c": "track_temp_c", "air_temp_c": "air_temp_c", "humidity_pct": "humidity_pct"}
+TEMPERATURES = ["track_temp_c", "air_temp_c", "humidity_pct"]
 
 # One row per race: its race-session weather means, its wet share (laps first, samples otherwise) and the wet share
 # of its qualifying/sprint sessions (run before the race starts).
@@ -99,9 +100,11 @@ def weekend_rain_probability(climate_rain: float, weekend_wet_share: float | Non
     return climate_rain + (1.0 - climate_rain) * WEEKEND_CARRYOVER * weekend
 
 
-def _rounded(values: Mapping[str, float], column: str, digits: int) -> float | None:
-    value = values.get(column)
-    return None if value is None or not np.isfinite(value) else round(float(value), digits)
+def _weather(values: Mapping[Hashable, Any], rain_probability: float) -> WeatherParams:
+    """WeatherParams from a mapping with TEMPERATURES (NaN = unknown)."""
+    known = {c: round(float(values[c]), 1) if pd.notna(values.get(c)) else None for c in TEMPERATURES}
+    return WeatherParams(track_temp_c=known["track_temp_c"], air_temp_c=known["air_temp_c"],
+                         humidity_pct=known["humidity_pct"], rain_probability=round(rain_probability, 3))
 
 
 def race_weather(editions: pd.DataFrame, race_id: int, circuit_key: int,
@@ -110,13 +113,9 @@ def race_weather(editions: pd.DataFrame, race_id: int, circuit_key: int,
     else its circuit's climate from the editions before it, lifted by its own qualifying/sprint rain."""
     own = editions[editions["race_id"] == race_id]
     if len(own) and own["track_temp_c"].notna().all():
-        row = own.iloc[0]
-        rain = min(1.0, float(np.nan_to_num(row["wet_share"])) / SHOWER_SHARE)
-        return WeatherParams(track_temp_c=_rounded(row, "track_temp_c", 1), air_temp_c=_rounded(row, "air_temp_c", 1),
-                             humidity_pct=_rounded(row, "humidity_pct", 1), rain_probability=round(rain, 3))
+        row = own.iloc[0].to_dict()
+        return _weather(row, min(1.0, float(np.nan_to_num(row["wet_share"])) / SHOWER_SHARE))
     climate = climate_table(editions[editions["race_start_at"] < race_start_at])
     values = climate.loc[circuit_key].to_dict() if circuit_key in climate.index else climate.attrs["overall"]
     weekend = own["weekend_wet_share"].iloc[0] if len(own) else None
-    rain = weekend_rain_probability(float(values["rain_probability"]), weekend)
-    return WeatherParams(track_temp_c=_rounded(values, "track_temp_c", 1), air_temp_c=_rounded(values, "air_temp_c", 1),
-                         humidity_pct=_rounded(values, "humidity_pct", 1), rain_probability=round(rain, 3))
+    return _weather(values, weekend_rain_probability(float(values["rain_probability"]), weekend))

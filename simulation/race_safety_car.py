@@ -83,22 +83,21 @@ def race_covariates(races: pd.DataFrame, periods: pd.DataFrame, results: pd.Data
     lap1 = held.assign(lap1=held["race_id"].map(lap1_retirements(results)).fillna(0.0))
     spread = races["race_id"].map(qualifying_spread(qualifying))
     rows = []
-    for race in races[races["season"] >= first_season].itertuples(index=False):
-        before = held[held["race_start_at"] < race.race_start_at]
-        circuits = circuit_safety_car_table(periods, before, int(race.season)).set_index("circuit_id")
-        circuit_rate = (circuits.loc[race.circuit_id, "sc_probability"] if race.circuit_id in circuits.index
-                        else circuits["sc_probability"].mean())
-        climate = climate_table(editions[editions["race_start_at"] < race.race_start_at])
-        rain = (climate.loc[race.circuit_key, "rain_probability"] if race.circuit_key in climate.index
-                else climate.attrs["overall"]["rain_probability"])
-        weekend = editions.loc[editions["race_id"] == race.race_id, "weekend_wet_share"]
+    for race in races[races["season"] >= first_season].to_dict("records"):
+        start, circuit_id, circuit_key = race["race_start_at"], race["circuit_id"], race["circuit_key"]
+        before = held[held["race_start_at"] < start]
+        circuits = circuit_safety_car_table(periods, before, int(race["season"])).set_index("circuit_id")
+        circuit_rate = circuits["sc_probability"].to_dict().get(circuit_id, circuits["sc_probability"].mean())
+        climate = climate_table(editions[editions["race_start_at"] < start])
+        rain = climate["rain_probability"].to_dict().get(circuit_key, climate.attrs["overall"]["rain_probability"])
+        weekend = editions.loc[editions["race_id"] == race["race_id"], "weekend_wet_share"]
         rows.append({
-            "race_id": race.race_id,
+            "race_id": race["race_id"],
             "circuit_sc_probability": float(circuit_rate),
-                    "rain_probability": weekend_rain_probability(float(np.nan_to_num(rain)),
+            "rain_probability": weekend_rain_probability(float(np.nan_to_num(rain)),
                                                          weekend.iloc[0] if len(weekend) else None),
-            "lap1_retirements": _circuit_lap1_rate(lap1[lap1["race_start_at"] < race.race_start_at],
-                                                   race.circuit_id, int(race.season)),
+            "lap1_retirements": _circuit_lap1_rate(lap1[lap1["race_start_at"] < start], circuit_id,
+                                                   int(race["season"])),
         })
     chosen = races[races["season"] >= first_season]
     out = chosen[["race_id", "season", "circuit_id", "race_start_at"]].merge(pd.DataFrame(rows), on="race_id")

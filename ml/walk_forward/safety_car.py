@@ -50,13 +50,13 @@ def fold_predictions(covariates: pd.DataFrame, folds: Sequence[Fold], columns: l
 def scores_from_predictions(predictions: pd.DataFrame) -> WalkForwardScores:
     """Long per-race and per-season tables: each metric twice, once beside each baseline."""
     rows = []
-    for p in predictions.itertuples(index=False):
-        model = _scores(p.model, p.has_sc)
+    for p in predictions.to_dict("records"):
+        model = _scores(p["model"], p["has_sc"])
         for baseline_name in ("global_rate", "circuit_model"):
-            baseline = _scores(getattr(p, baseline_name), p.has_sc)
-            rows += [{"race_id": p.race_id, "season": p.season, "round": p.round, "metric": metric,
+            baseline = _scores(p[baseline_name], p["has_sc"])
+            rows += [{"race_id": p["race_id"], "season": p["season"], "round": p["round"], "metric": metric,
                       "value": model[metric], "baseline_name": baseline_name, "baseline": baseline[metric], "n": 1,
-                      "higher_is_better": False, "trained_until": p.trained_until} for metric in model]
+                      "higher_is_better": False, "trained_until": p["trained_until"]} for metric in model]
     per_race = pd.DataFrame(rows, columns=PER_RACE_COLUMNS)
     per_season = (per_race.groupby(["season", "metric", "baseline_name", "higher_is_better"], as_index=False)
                   .agg(value=("value", "mean"), baseline=("baseline", "mean"), n=("n", "sum")))

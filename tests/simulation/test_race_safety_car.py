@@ -65,9 +65,7 @@ def test_published_table_carries_the_race_model(marts: MartTables, covariates: p
     table = safety_car_table(marts, covariates).set_index("circuit_ref")
     for street in ("baku", "marina_bay", "monaco"):
         assert table.loc[street, "sc_probability"] > table.loc["catalunya", "sc_probability"] + 0.05
-    # The expected count keeps the circuit's safety cars per SC race.
-    per_sc_race = table["expected_sc_count"] / table["sc_probability"]
-    assert per_sc_race.loc["monza"] == pytest.approx(
-        table.loc["monza", "expected_sc_count"] / table.loc["monza", "sc_probability"])
+    # The expected count keeps the circuit's safety cars per SC race: at least one.
+    assert (table["expected_sc_count"].to_numpy() >= table["sc_probability"].to_numpy()).all()
     assert table["sc_probability"].between(0.05, 0.95).all()
     assert (table["circuit_sc_probability"] != table["sc_probability"]).any()
