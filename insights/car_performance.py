@@ -1,9 +1,13 @@
 """Car performance scores per team and race: where on the lap each car gains or loses time, on a 0–100 scale.
 
-Every score comes from each team's fastest clean race laps (the best `LAPS_PER_DRIVER` of each driver), so traffic,
-pit and safety-car laps do not count. Two sources:
+Scores come from the weekend session where cars show their pace best (`SESSION_PREFERENCE`): qualifying, then sprint
+qualifying and practice (each driver's fastest valid lap: low fuel, fresh tyres, every car pushing), and race laps
+only when no other session timed every team: each driver's `RACE_LAPS_PER_DRIVER` fastest clean laps (so traffic,
+pit and safety-car laps do not count), timed with the fuel load removed (dbt's `fuel_corrected_lap_time_s`, spread
+over the lap's zones in proportion), else a car that retired early would be judged on heavy-fuel laps against the
+others' light-fuel ones. Within the chosen session, two sources:
 
-- **telemetry** (races with car telemetry): the lap is cut into zones by what the whole field does there, on
+- **telemetry** (sessions with car telemetry): the lap is cut into zones by what the whole field does there, on
   `ZONE_BIN_M` bins of a common reference lap: *braking* where most samples have the brake on; *corners* within
   `CORNER_HALF_WIDTH_M` of each apex (the field's slowest point within `APEX_SEARCH_M` of FastF1's corner marker),
   classified by the field's median apex speed — low below `LOW_SPEED_MAX_KPH`, high from `HIGH_SPEED_MIN_KPH`,
@@ -11,7 +15,7 @@ pit and safety-car laps do not count. Two sources:
   least `MIN_STRAIGHT_M`; the rest (part-throttle exits, short bursts) is `other`. Each lap's time in each zone
   comes from its lap clock interpolated at the zone boundaries. Time is the measure because it adds up: a car
   that brakes later and harder spends less time in the braking zone, one with more grip less in the corner.
-- **timing** (every other race with lap timing): sector 1/2/3 times and the speed trap of the same laps.
+- **timing** (every other session): sector 1/2/3 times and the speed trap of the same laps.
 
 Scoring, the same for both: a team's time per zone (or sector) is the mean over its laps; an area's relative value is
 the sum of the best team's zone times over the team's own, in percent (speed trap: its speed over the best). The
@@ -35,7 +39,10 @@ from matplotlib.figure import Figure
 
 from transforms.warehouse import Warehouse, read_frame
 
-LAPS_PER_DRIVER = 3
+# Where a car's pace shows best: one-lap sessions first, the race (fuel, tyre saving, traffic) last.
+SESSION_PREFERENCE = ("Q", "SQ", "FP3", "FP2", "FP1", "R")
+RACE = "R"
+RACE_LAPS_PER_DRIVER = 3
 APEX_SEARCH_M = 100.0  # FastF1's corner markers sit up to ~100 m from the slowest point of the corner
 CORNER_HALF_WIDTH_M = 60.0  # a corner zone: the apex ± this (less where the braking zone reaches into it)
 ZONE_BIN_M = 10.0
@@ -49,7 +56,7 @@ TELEMETRY_AREAS = ("low_speed_corners", "medium_speed_corners", "high_speed_corn
 TIMING_AREAS = ("sector1", "sector2", "sector3", "top_speed")
 OVERALL = "overall"
 OTHER = "other"  # transitions (part-throttle exits, short bursts): timed for the overall index, not an area
-SCORE_COLUMNS = ["race_id", "constructor_id", "team_name", "score_source", "area", "score", "relative_to_best_pct",
+SCORE_COLUMNS = ["race_id", "constructor_id", "team_name", "session_code", "score_source", "area", "score", "relative_to_best_pct",
                  "lap_share", "rank", "laps_used"]
 LAP_KEY = ["driver_id", "lap_number"]
 
@@ -67,52 +74,82 @@ class FeatureValues:
 # --- warehouse reads ---------------------------------------------------------------------------------------------
 
 def best_laps(warehouse: Warehouse, race_ids: Iterable[int]) -> pd.DataFrame:
-    """Each driver's `LAPS_PER_DRIVER` fastest clean laps of each race, with sector times and speed traps."""
+    """Every session's representative laps of each race, with sector times and speed traps: each driver's fastest
+    valid lap of a qualifying or practice session (timed, not deleted, no pit entry or exit), and the
+    `RACE_LAPS_PER_DRIVER` fastest clean laps of the race (`marts.fct_laps.is_clean_lap`). `fuel_scale` is a lap's fuel-corrected over its measured time (1 outside the race)."""
     ids = sorted({int(r) for r in race_ids})
     if not ids:
         return pd.DataFrame()
+    in_races = ", ".join(map(str, ids))
+    one_lap_sessions = ", ".join(f"'{code}'" for code in SESSION_PREFERENCE if code != RACE)
     return read_frame(warehouse, f"""
-        select l.race_id, l.driver_id, l.driver_code, l.constructor_id, c.constructor_name as team_name, l.lap_number,
-               l.lap_time_s, l.sector1_time_s, l.sector2_time_s, l.sector3_time_s, l.speed_trap_st_kph
-        from marts.fct_laps as l
-        join marts.dim_constructors as c using (constructor_id)
-        where l.race_id in ({", ".join(map(str, ids))}) and l.is_clean_lap and l.lap_time_s is not null
-        qualify row_number() over (partition by l.race_id, l.driver_id order by l.lap_time_s) <= {LAPS_PER_DRIVER}
-        order by l.race_id, l.driver_id, l.lap_number
-    """)
-
-
-def telemetry_race_ids(warehouse: Warehouse) -> set[int]:
-    frame = read_frame(warehouse, """
-        select distinct t.race_id from staging.stg_fastf1__car_telemetry as t
-        semi join staging.stg_fastf1__circuit_corners as c using (race_id)
-        where t.session_code = 'R'
-    """)
-    return set(frame["race_id"].astype(int))
-
-
-def telemetry_samples(warehouse: Warehouse, race_id: int) -> pd.DataFrame:
-    """Race telemetry of the best laps (see `best_laps`), ordered by lap and time."""
-    return read_frame(warehouse, f"""
-        with best as (
-            select race_id, driver_id, driver_code, constructor_id, lap_number
+        with session_laps as (
+            select race_id, '{RACE}' as session_code, driver_id, driver_code, constructor_id, lap_number, lap_time_s,
+                   sector1_time_s, sector2_time_s, sector3_time_s, speed_trap_st_kph,
+                   coalesce(fuel_corrected_lap_time_s / lap_time_s, 1.0) as fuel_scale
             from marts.fct_laps
-            where race_id = ? and is_clean_lap and lap_time_s is not null
-            qualify row_number() over (partition by driver_id order by lap_time_s) <= {LAPS_PER_DRIVER}
+            where race_id in ({in_races}) and is_clean_lap and lap_time_s is not null
+            union all
+            select l.race_id, l.session_code, d.driver_id, l.driver_code, d.constructor_id, l.lap_number, l.lap_time_s,
+                   l.sector1_time_s, l.sector2_time_s, l.sector3_time_s, l.speed_trap_st_kph, 1.0 as fuel_scale
+            from staging.stg_fastf1__session_laps as l
+            join intermediate.int_fastf1_drivers as d using (race_id, session_code, driver_number)
+            where l.race_id in ({in_races}) and l.session_code in ({one_lap_sessions}) and l.lap_time_s is not null
+              and not coalesce(l.is_deleted, false) and not coalesce(l.is_fastf1_generated, false)
+              and l.pit_in_session_time_s is null and l.pit_out_session_time_s is null
         )
-        select b.constructor_id, b.driver_id, b.lap_number, t.lap_elapsed_ms, t.lap_distance_m, t.speed_kph,
-               t.throttle_pct, t.is_braking
+        select s.*, c.constructor_name as team_name
+        from session_laps as s
+        join marts.dim_constructors as c using (constructor_id)
+        qualify row_number() over (partition by s.race_id, s.session_code, s.driver_id
+                                   order by s.lap_time_s, s.lap_number)
+                <= case when s.session_code = '{RACE}' then {RACE_LAPS_PER_DRIVER} else 1 end
+        order by s.race_id, s.session_code, s.driver_id, s.lap_number
+    """)
+
+
+def scored_session(laps: pd.DataFrame) -> str:
+    """The session a race weekend is scored on (`laps`: its `best_laps`): the first of `SESSION_PREFERENCE` that timed
+    every team seen on the weekend, else the one that timed the most teams (then by preference)."""
+    teams = laps.groupby("session_code")["constructor_id"].nunique()
+    ranked = sorted(teams.index, key=lambda code: (-teams[code], SESSION_PREFERENCE.index(str(code))))
+    every_team = laps["constructor_id"].nunique()
+    return next((str(code) for code in SESSION_PREFERENCE if teams.get(code, 0) == every_team), str(ranked[0]))
+
+
+def telemetry_sessions(warehouse: Warehouse) -> set[tuple[int, str]]:
+    """(race_id, session_code) of the sessions with car telemetry on a circuit whose corners are known."""
+    frame = read_frame(warehouse, """
+        select distinct t.race_id, t.session_code from staging.stg_fastf1__car_telemetry as t
+        semi join staging.stg_fastf1__circuit_corners as c using (race_id)
+    """)
+    return {(int(r), str(s)) for r, s in frame.itertuples(index=False)}
+
+
+def telemetry_samples(warehouse: Warehouse, laps: pd.DataFrame) -> pd.DataFrame:
+    """Telemetry of the given laps of one session (`laps`: race_id, session_code, driver_id, driver_code,
+    constructor_id, lap_number), ordered by lap and time."""
+    race_id, session_code = int(laps["race_id"].iloc[0]), str(laps["session_code"].iloc[0])
+    wanted = ", ".join(f"('{code}', {int(lap)})" for code, lap in laps[["driver_code", "lap_number"]].to_numpy())
+    samples = read_frame(warehouse, f"""
+        select t.driver_code, t.lap_number, t.lap_elapsed_ms, t.lap_distance_m, t.speed_kph, t.throttle_pct,
+               t.is_braking
         from staging.stg_fastf1__car_telemetry as t
-        join best as b using (race_id, driver_code, lap_number)
-        where t.session_code = 'R'
-        order by b.driver_id, b.lap_number, t.lap_elapsed_ms
-    """, [race_id])
+        semi join (values {wanted}) as wanted(driver_code, lap_number) using (driver_code, lap_number)
+        where t.race_id = ? and t.session_code = ?
+    """, [race_id, session_code])
+    chosen = laps[["constructor_id", "driver_id", "driver_code", "lap_number"]]
+    joined = chosen.merge(samples, on=["driver_code", "lap_number"]).drop(columns="driver_code")
+    return joined.sort_values(["driver_id", "lap_number", "lap_elapsed_ms"], kind="stable").reset_index(drop=True)
 
 
 def corner_distances_m(warehouse: Warehouse, race_id: int) -> np.ndarray:
+    """The circuit's corner markers (the same in every session of the weekend: take the first session's)."""
     frame = read_frame(warehouse, """
         select distance_from_line_m from staging.stg_fastf1__circuit_corners
-        where race_id = ? and session_code = 'R' order by distance_from_line_m
+        where race_id = ?
+        qualify session_code = min(session_code) over ()
+        order by distance_from_line_m
     """, [race_id])
     return frame["distance_from_line_m"].to_numpy(dtype=float)
 
@@ -192,7 +229,7 @@ def telemetry_features(samples: pd.DataFrame, corners_m: np.ndarray) -> FeatureV
 
 
 def timing_features(laps: pd.DataFrame) -> FeatureValues:
-    """Sector times and the speed trap of the best laps of one race."""
+    """Sector times and the speed trap of the representative laps of one session."""
     columns = {f"sector{i}_time_s": f"sector{i}" for i in (1, 2, 3)} | {"speed_trap_st_kph": "top_speed"}
     rows = laps.melt(id_vars=["constructor_id", *LAP_KEY], value_vars=list(columns), var_name="column",
                      value_name="value").dropna(subset=["value"])
@@ -233,26 +270,39 @@ def score_features(features: FeatureValues) -> pd.DataFrame:
     return scored.join(laps.rename("laps_used"), on="constructor_id")
 
 
+def _fuel_corrected(features: FeatureValues, laps: pd.DataFrame) -> FeatureValues:
+    """Times scaled by each lap's `fuel_scale` (speeds left as measured)."""
+    rows = features.rows.merge(laps[[*LAP_KEY, "fuel_scale"]], on=LAP_KEY)
+    rows["value"] = rows["value"].where(rows["area"].isin(features.speed_areas), rows["value"] * rows.pop("fuel_scale"))
+    return FeatureValues(rows=rows, speed_areas=features.speed_areas)
+
+
+def session_scores(warehouse: Warehouse, laps: pd.DataFrame, with_telemetry: bool) -> pd.DataFrame:
+    """Scores of every team from one session's representative laps (`best_laps` rows of one race and session)."""
+    if with_telemetry:
+        race_id = int(laps["race_id"].iloc[0])
+        features, source = telemetry_features(telemetry_samples(warehouse, laps),
+                                              corner_distances_m(warehouse, race_id)), TELEMETRY
+    else:
+        features, source = timing_features(laps), TIMING
+    teams = laps.drop_duplicates("constructor_id")[["constructor_id", "team_name"]]
+    return score_features(_fuel_corrected(features, laps)).merge(teams, on="constructor_id").assign(
+        race_id=int(laps["race_id"].iloc[0]), session_code=str(laps["session_code"].iloc[0]), score_source=source)
+
+
 def race_scores(warehouse: Warehouse, race_ids: Iterable[int]) -> pd.DataFrame:
-    """Scores of every team in each race with timing data: telemetry-based where the race has telemetry."""
+    """Scores of every team in each race weekend with timed laps, from its `scored_session`: telemetry-based where
+    that session has telemetry."""
     laps = best_laps(warehouse, race_ids)
     if laps.empty:
         return pd.DataFrame(columns=SCORE_COLUMNS)
-    with_telemetry = telemetry_race_ids(warehouse)
+    with_telemetry = telemetry_sessions(warehouse)
     frames = []
-    for race_id, race_laps in laps.groupby("race_id"):
-        rid = int(str(race_id))
-        if rid in with_telemetry:
-            features, source = telemetry_features(telemetry_samples(warehouse, rid),
-                                                  corner_distances_m(warehouse, rid)), TELEMETRY
-        else:
-            features, source = timing_features(race_laps), TIMING
-        teams = race_laps.drop_duplicates("constructor_id")[["constructor_id", "team_name"]]
-        frames.append(score_features(features).merge(teams, on="constructor_id").assign(race_id=rid,
-                                                                                         score_source=source))
+    for race_id, weekend in laps.groupby("race_id"):
+        session_code = scored_session(weekend)
+        session = weekend[weekend["session_code"] == session_code]
+        frames.append(session_scores(warehouse, session, (int(str(race_id)), session_code) in with_telemetry))
     return pd.concat(frames, ignore_index=True)[SCORE_COLUMNS]
-
-
 
 
 # --- plot --------------------------------------------------------------------------------------------------------

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import TracebackType
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from transforms.lake import Lake
-from transforms.schemas import conform_mart
+from transforms.schemas import conform_mart, python_mart_columns
 from transforms.settings import Settings
 from transforms.warehouse import Warehouse, reading, writing
 
@@ -74,10 +75,20 @@ class Publisher:
                     con.execute(f"create or replace table marts.{name} as select * from incoming")
                 else:
                     con.execute(f"create table if not exists marts.{name} as select * from incoming limit 0")
+                    add_declared_columns(con, name)
                     con.execute(f"delete from marts.{name} where {RACE_KEY} = ?", [race])
                     con.execute(f"insert into marts.{name} by name select * from incoming")
                 con.unregister("incoming")
         self._pending.clear()
+
+
+def add_declared_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Columns declared since ``marts.<name>`` was created are added to it (null in its older rows), so a table
+    that gains a column keeps its history instead of failing the next insert."""
+    present = {d[0] for d in con.execute(f"select * from marts.{name} limit 0").description}
+    for column, duckdb_type in python_mart_columns()[name].items():
+        if column not in present:
+            con.execute(f"alter table marts.{name} add column {column} {duckdb_type}")
 
 
 def publish(settings: Settings, name: str, frame: pd.DataFrame | pa.Table, *, race: str | None = None) -> Published:
@@ -101,6 +112,7 @@ def replace_races(warehouse: Warehouse, tables: dict[str, pd.DataFrame], keep: s
         con.execute("create schema if not exists marts")
         for table, frame in tables.items():
             if keep:
+                add_declared_columns(con, table)
                 con.execute(f"delete from marts.{table} where race_id not in (select unnest(?))", [sorted(keep)])
             if len(frame) or not keep:
                 con.register("incoming", conform_mart(table, pa.Table.from_pandas(frame, preserve_index=False)))

@@ -204,11 +204,17 @@ def arrow_type(duckdb_type: str) -> pa.DataType:
 
 
 @cache
-def python_marts() -> dict[str, pa.Schema]:
-    """marts.<table> -> its declared Arrow schema, from ``_python_marts.yml``."""
+def python_mart_columns() -> dict[str, dict[str, str]]:
+    """marts.<table> -> {column: DuckDB type name}, in declared order, from ``_python_marts.yml``."""
     (source,) = read_yaml(PYTHON_MARTS_YML)["sources"]
-    return {t["name"]: pa.schema([pa.field(c["name"], arrow_type(c["data_type"])) for c in t["columns"]])
-            for t in source["tables"]}
+    return {t["name"]: {c["name"]: c["data_type"] for c in t["columns"]} for t in source["tables"]}
+
+
+@cache
+def python_marts() -> dict[str, pa.Schema]:
+    """marts.<table> -> its declared Arrow schema."""
+    return {name: pa.schema([pa.field(c, arrow_type(t)) for c, t in columns.items()])
+            for name, columns in python_mart_columns().items()}
 
 
 def conform_mart(name: str, table: pa.Table) -> pa.Table:

@@ -60,5 +60,6 @@ def folds(warehouse: Warehouse, seasons: Sequence[int] | None = None) -> list[Fo
     if seasons is None:
         seasons = sorted(races["season"].unique())[-DEFAULT_SEASONS:]
     chosen = races[races["season"].isin(list(seasons))]
-    return [Fold(int(r.race_id), int(r.season), int(r.round), int(r.circuit_id), pd.Timestamp(r.race_start_at))
-            for r in chosen.itertuples(index=False)]
+    columns = ["race_id", "season", "round", "circuit_id", "race_start_at"]
+    return [Fold(int(race_id), int(season), int(round_), int(circuit_id), pd.Timestamp(start))
+            for race_id, season, round_, circuit_id, start in chosen[columns].to_numpy()]

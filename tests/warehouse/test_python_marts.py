@@ -14,7 +14,7 @@ from transforms.derived import Publisher, replace_races, replace_table
 from transforms.exceptions import SchemaError
 from transforms.schemas import arrow_type, conform_mart, python_marts
 from transforms.settings import Settings
-from transforms.warehouse import read_frame
+from transforms.warehouse import read_frame, writing
 
 DBT_MARTS = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts"
 
@@ -52,6 +52,27 @@ def test_publishing_no_rows_leaves_a_typed_empty_table(tmp_path: Path) -> None:
         publisher.publish("battle_forecast", pd.DataFrame(), race="2025-15")
     stored = read_frame(settings.warehouse, "select * from marts.battle_forecast")
     assert stored.empty and list(stored.columns) == python_marts()["battle_forecast"].names
+
+
+def test_a_column_declared_after_the_table_was_built_is_added(tmp_path: Path) -> None:
+    """A home built before `car_performance_scores.session_code` was declared keeps its rows; the new race has it."""
+    settings = Settings(home=tmp_path)
+
+    def scores(race_id: int, race: str) -> pd.DataFrame:
+        return pd.DataFrame({"race_id": [race_id], "constructor_id": [6], "team_name": ["Ferrari"],
+                             "session_code": ["Q"], "score_source": ["timing"], "area": ["overall"], "score": [100.0],
+                             "relative_to_best_pct": [100.0], "lap_share": [1.0], "rank": [1], "laps_used": [2],
+                             "race_key": [race]})
+
+    with Publisher(settings) as publisher:
+        publisher.publish("car_performance_scores", scores(1158, "2025-14"), race="2025-14")
+    with writing(settings.warehouse, "as built before the column was declared") as con:
+        con.execute("alter table marts.car_performance_scores drop column session_code")
+    with Publisher(settings) as publisher:
+        publisher.publish("car_performance_scores", scores(1159, "2025-15"), race="2025-15")
+    stored = read_frame(settings.warehouse, "select race_key, session_code from marts.car_performance_scores "
+                                            "order by race_key")
+    assert stored.to_dict("list") == {"race_key": ["2025-14", "2025-15"], "session_code": [None, "Q"]}
 
 
 def test_prediction_tables_have_their_lake_copy_too(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""Car performance scores per team and race (telemetry where it exists, timing otherwise) with radar plots, and the
-check that keeps them on their 0–100 scale. The partition is the race weekend (`YYYY-RR`)."""
+"""Car performance scores per team and race weekend (from qualifying or practice laps, race laps as the fallback;
+telemetry where the session has it, timing otherwise) with radar plots, and the check that keeps them on their 0–100
+scale. The partition is the race weekend (`YYYY-RR`)."""
 
 from dagster import (
     AssetCheckResult,
@@ -33,9 +34,11 @@ MAX_INLINE_PLOT_PARTITIONS = 3
     partitions_def=race_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     deps=[AssetKey(["marts", "fct_laps"]), AssetKey(["marts", "dim_constructors"]),
+          AssetKey(["staging", "stg_fastf1__session_laps"]), AssetKey(["intermediate", "int_fastf1_drivers"]),
           AssetKey(["staging", "stg_fastf1__car_telemetry"]), AssetKey(["staging", "stg_fastf1__circuit_corners"])],
-    description="Per team and race: low/medium/high-speed corners, straights and braking (telemetry) or sectors and "
-                "speed trap (timing), each 0–100 relative to the field, plus the overall index; radar plots",
+    description="Per team and race weekend, from qualifying or practice laps (race laps, fuel-corrected, as the "
+                "fallback): low/medium/high-speed corners, straights and braking (telemetry) or sectors and speed "
+                "trap (timing), each 0–100 relative to the field, plus the overall index; radar plots",
 )
 def car_performance_scores(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
@@ -59,7 +62,8 @@ def car_performance_scores(context: AssetExecutionContext, undercut: UndercutRes
         latest = scored[-1]
         latest_scores = by_race[ids[latest]]
         figure = car_performance.radar_figure(latest_scores, f"Car performance {latest} "
-                                                             f"({latest_scores['score_source'].iloc[0]})")
+                                                             f"({latest_scores['session_code'].iloc[0]} "
+                                                             f"{latest_scores['score_source'].iloc[0]})")
         metadata |= plot_metadata(figure, settings.home / "plots" / CAR_PERFORMANCE_TABLE / f"{latest}.png",
                                   inline=len(context.partition_keys) <= MAX_INLINE_PLOT_PARTITIONS)
         overall = latest_scores[latest_scores["area"] == car_performance.OVERALL].sort_values("rank")
