@@ -94,7 +94,8 @@ def _shrunk(by_circuit: pd.DataFrame, value: str, kind: str) -> tuple[pd.Series,
     weight = np.where(raced, by_circuit["weight"].to_numpy(), 1.0)
     n_eff = np.where(raced, weight**2 / np.where(raced, by_circuit["weight_sq"].to_numpy(), 1.0), 0.0)
     s = by_circuit[value].to_numpy() / weight * n_eff
-    rate = float(by_circuit[value].sum() / by_circuit["weight"].sum())
+    # A fit dated before a kind's records begin (VSCs before 2015) has no races in its window: rate 0.
+    rate = float(by_circuit[value].sum() / by_circuit["weight"].sum()) if raced.any() else 0.0
     fit = beta_prior_strength if kind == "beta" else gamma_prior_strength
     strength = fit(s[raced], n_eff[raced], rate)
     return pd.Series((s + strength * rate) / (n_eff + strength), index=by_circuit.index), strength
