@@ -21,8 +21,8 @@ ALL_LAP_SEASONS = 100
 # Every query has an order: fits and draws over rows must not depend on the order DuckDB's threads return them in.
 _SQL = {
     "circuits": "select circuit_id as circuit_key, circuit_ref, circuit_name from marts.dim_circuits order by 1",
-    "races": """select race_id, season, round, circuit_id as circuit_key, race_name, race_laps, has_results,
-                       is_next_race, is_sprint_weekend from marts.dim_races order by race_id""",
+    "races": """select race_id, season, round, circuit_id as circuit_key, race_name, race_start_at, race_laps,
+                       has_results, is_next_race, is_sprint_weekend from marts.dim_races order by race_id""",
     "results": """select race_id, season, round, circuit_id as circuit_key, driver_id, constructor_id, grid,
                          position_order, status, laps_completed, points, is_classified from marts.fct_results
                   order by race_id, position_order, driver_id""",

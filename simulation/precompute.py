@@ -22,6 +22,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from simulation.championship import ChampionshipInput, EventKind, simulate_championship
+from simulation.climate import race_weather, read_editions
 from simulation.defaults import default_circuit
 from simulation.engine import CarEntry, SimResult, simulate
 from simulation.fitting import (
@@ -33,6 +34,7 @@ from simulation.fitting import (
 )
 from simulation.marts import FittingTables, MartTables
 from simulation.params import CircuitParams, EventParams, RaceParams, WeatherParams, degradation_multiplier
+from simulation.race_safety_car import with_race_model
 from simulation.recommend import CANDIDATES_PER_STOP_COUNT, FIELD_PACE_STEP_S, conditional_mean, position_stats
 from simulation.safety_car import circuit_safety_car_table, event_params
 from simulation.strategies import Plan, generate_plans, shortlist
@@ -45,7 +47,6 @@ SAFETY_CAR_TABLE = "circuit_safety_car_probability"
 N_PER_PLAN = 10_000
 # Races simulated per plan on average: enough that every driver draws every plan N_PER_PLAN times.
 DRAW_MARGIN = 1.06
-CLIMATE_EDITIONS = 5  # past races at a circuit behind its climate (temperatures, rain share)
 # Paired simulations per what-if alternative of a finished race: P(gain/same/loss) within +-0.035 (one standard
 # error); ~20,000 alternatives over 2018-2025 then take about a minute on two cores.
 ALTERNATIVE_SIMULATIONS = 200
@@ -58,14 +59,18 @@ def _next_race(races: pd.DataFrame) -> pd.Series | None:
     return upcoming.iloc[0] if len(upcoming) else None
 
 
-def safety_car_table(tables: MartTables) -> pd.DataFrame:
+def safety_car_table(tables: MartTables, covariates: pd.DataFrame) -> pd.DataFrame:
     """The SC table for every circuit with history, keyed like the marts (circuit_id int + circuit_ref), as seen
-    from the next race's season (the last season with results when no race is ahead)."""
+    from the next race's season (the last season with results when no race is ahead): the circuit rates with
+    the per-race model's P(>=1 SC) (:func:`simulation.race_safety_car.with_race_model`, fitted on ``covariates``
+    of the races held so far)."""
     races = tables.races
     held = races[races["has_results"].fillna(False).astype(bool)]
     upcoming = _next_race(races)
     season = int(held["season"].max() if upcoming is None else upcoming["season"])
-    table = circuit_safety_car_table(tables.fitting.sc_history, held, season)
+    circuit_table = circuit_safety_car_table(tables.fitting.sc_history, held, season)
+    table = with_race_model(circuit_table, covariates, season, pd.Timestamp(held["race_start_at"].max())
+                            + pd.Timedelta(seconds=1))
     calendar = set(races.loc[races["season"] == season, "circuit_id"])
     circuits = tables.circuits.set_index("circuit_ref")
     table = table.rename(columns={"circuit_id": "circuit_ref"})
@@ -170,20 +175,6 @@ def field_strategies(
     return pd.DataFrame(rows), positions
 
 
-def circuit_climate(weather: pd.DataFrame, race_ids: list[int]) -> WeatherParams:
-    """Race-day weather from race-session samples (``race_id, air_temp_c, track_temp_c, humidity_pct,
-    is_raining``): the given races' means, and the share of them with rain as the rain probability."""
-    samples = weather[weather["race_id"].isin(race_ids)]
-    if samples.empty:
-        return WeatherParams()
-    per_race = samples.groupby("race_id").agg(track=("track_temp_c", "mean"), air=("air_temp_c", "mean"),
-                                             humidity=("humidity_pct", "mean"), rain=("is_raining", "any"))
-    return WeatherParams(track_temp_c=round(float(per_race["track"].mean()), 1),
-                         air_temp_c=round(float(per_race["air"].mean()), 1),
-                         humidity_pct=round(float(per_race["humidity"].mean()), 1),
-                         rain_probability=round(float(per_race["rain"].mean()), 3))
-
-
 def fitted_circuit(tables: FittingTables, circuit_ref: str, race_laps: int, events: EventParams) -> CircuitParams:
     """Circuit parameters fitted on ``tables``, with the neutralisations taken from the safety-car table
     (``events``)."""
@@ -229,16 +220,6 @@ def _next_race_circuit(warehouse: Warehouse, tables: MartTables, race: pd.Series
     return fitted_circuit(tables.fitting, race["circuit_id"], race_laps, events)
 
 
-def _next_race_weather(warehouse: Warehouse, race: pd.Series, held: pd.DataFrame) -> WeatherParams:
-    """The weekend's own race-session weather once there is some, else the circuit's last editions'."""
-    samples = read_frame(warehouse, "select race_id, air_temp_c, track_temp_c, humidity_pct, is_raining "
-                         "from marts.fct_session_weather where session_code = 'R' "
-                         "order by race_id, sample_session_time_s")
-    own = samples["race_id"] == race["race_id"]
-    return circuit_climate(samples, [int(race["race_id"])] if own.any() else
-                           held.sort_values("season")["race_id"].tail(CLIMATE_EDITIONS).tolist())
-
-
 def predicted_entrants(warehouse: Warehouse, race_id: int) -> list[Entrant]:
     """The race's entrants at their ML-predicted finish position, on the grid: the real qualifying order once the
     race has qualified, else the predicted one (the predicted finish rank where qualifying has no prediction)."""
@@ -264,7 +245,8 @@ def next_race_plans(warehouse: Warehouse, tables: MartTables) -> NextRacePlans:
     races = tables.races
     held = races[(races["circuit_id"] == race["circuit_id"]) & races["has_results"].fillna(False)]
     circuit = _next_race_circuit(warehouse, tables, race, held)
-    weather = _next_race_weather(warehouse, race, held)
+    weather = race_weather(read_editions(warehouse), int(race["race_id"]), int(race["circuit_key"]),
+                           pd.Timestamp(race["race_start_at"]))
     fit_s = time.perf_counter() - started
     entrants = predicted_entrants(warehouse, int(race["race_id"]))
     started = time.perf_counter()

@@ -94,7 +94,8 @@ def _shrunk(by_circuit: pd.DataFrame, value: str, kind: str) -> tuple[pd.Series,
     weight = np.where(raced, by_circuit["weight"].to_numpy(), 1.0)
     n_eff = np.where(raced, weight**2 / np.where(raced, by_circuit["weight_sq"].to_numpy(), 1.0), 0.0)
     s = by_circuit[value].to_numpy() / weight * n_eff
-    rate = float(by_circuit[value].sum() / by_circuit["weight"].sum())
+    # A fit dated before a kind's records begin (VSCs before 2015) has no races in its window: rate 0.
+    rate = float(by_circuit[value].sum() / by_circuit["weight"].sum()) if raced.any() else 0.0
     fit = beta_prior_strength if kind == "beta" else gamma_prior_strength
     strength = fit(s[raced], n_eff[raced], rate)
     return pd.Series((s + strength * rate) / (n_eff + strength), index=by_circuit.index), strength
@@ -146,7 +147,8 @@ def _mean_length(periods: pd.DataFrame, kind: str, circuits: pd.Index, reference
     w = recency_weight(of_kind["season"], reference_season)
     frame = pd.DataFrame({"circuit_id": of_kind["circuit_id"].to_numpy(), "wl": w * laps, "w": w})
     sums = frame.groupby("circuit_id")[["wl", "w"]].sum().reindex(circuits, fill_value=0.0)
-    overall = float(sums["wl"].sum() / sums["w"].sum())
+    # Before the kind's first record (VSCs in a fit dated before 2015) there is no mean: one lap.
+    overall = float(sums["wl"].sum() / sums["w"].sum()) if sums["w"].sum() > 0 else 1.0
     return (sums["wl"] + LENGTH_PRIOR_PHASES * overall) / (sums["w"] + LENGTH_PRIOR_PHASES)
 
 

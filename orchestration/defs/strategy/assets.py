@@ -24,6 +24,7 @@ from simulation import plots, precompute
 from simulation.marts import ALL_LAP_SEASONS, load_labels, load_marts
 from simulation.precompute import ALTERNATIVE_SIMULATIONS, CHAMPIONSHIP_SIMULATIONS
 from simulation.precompute import SAFETY_CAR_TABLE as SC_TABLE
+from simulation.race_safety_car import read_covariates
 from transforms.derived import Publisher, publish
 
 GROUP = "strategy"
@@ -34,14 +35,17 @@ ODDS_TABLE = "championship_odds"
 
 @asset(
     group_name=GROUP, key=["marts", SC_TABLE], kinds={"duckdb"},
-    deps=marts("fct_safety_car_periods", "dim_races", "dim_circuits"),
+    deps=marts("fct_safety_car_periods", "dim_races", "dim_circuits", "fct_results", "fct_qualifying",
+               "fct_session_weather", "fct_laps"),
     automation_condition=AutomationCondition.eager(),
-    description="Per circuit: P(>=1 SC), P(VSC only), P(red flag), expected SC/VSC counts and the SC start-lap "
-                "distribution; recency-weighted (half-life 4 seasons), empirical-Bayes shrunk to the global rate",
+    description="Per circuit: P(>=1 SC) from the per-race model (shrunk circuit rate + street circuit, logistic "
+                "regression), P(VSC only), P(red flag), expected SC/VSC counts and the SC start-lap distribution; "
+                "recency-weighted (half-life 4 seasons), empirical-Bayes shrunk to the global rate",
 )
 def circuit_safety_car_probability(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
-    table = precompute.safety_car_table(load_marts(settings.warehouse, lap_seasons=0))
+    table = precompute.safety_car_table(load_marts(settings.warehouse, lap_seasons=0),
+                                        read_covariates(settings.warehouse))
     published = publish(settings, SC_TABLE, table)
     current = table[table["on_current_calendar"]]
     context.log.info(f"{len(table)} circuits, prior strengths {table.attrs.get('prior_strength')}")
