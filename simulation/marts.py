@@ -20,7 +20,8 @@ ALL_LAP_SEASONS = 100
 
 # Every query has an order: fits and draws over rows must not depend on the order DuckDB's threads return them in.
 _SQL = {
-    "circuits": "select circuit_id as circuit_key, circuit_ref, circuit_name from marts.dim_circuits order by 1",
+    "circuits": """select circuit_id as circuit_key, circuit_ref, circuit_name, is_street_circuit
+                   from marts.dim_circuits order by 1""",
     "races": """select race_id, season, round, circuit_id as circuit_key, race_name, race_start_at, race_laps,
                        has_results, is_next_race, is_sprint_weekend from marts.dim_races order by race_id""",
     "results": """select race_id, season, round, circuit_id as circuit_key, driver_id, constructor_id, grid,
@@ -58,6 +59,11 @@ class MartTables:
     fitting: FittingTables
     races: pd.DataFrame
     circuits: pd.DataFrame
+
+    @property
+    def street_circuits(self) -> frozenset[str]:
+        """Refs of the circuits with walls close to the track (dbt seed ``street_circuits``)."""
+        return frozenset(self.circuits.loc[self.circuits["is_street_circuit"].astype(bool), "circuit_ref"])
 
 
 def load_marts(warehouse: Warehouse, lap_seasons: int = LAP_SEASONS) -> MartTables:

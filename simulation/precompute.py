@@ -70,7 +70,7 @@ def safety_car_table(tables: MartTables, covariates: pd.DataFrame) -> pd.DataFra
     season = int(held["season"].max() if upcoming is None else upcoming["season"])
     circuit_table = circuit_safety_car_table(tables.fitting.sc_history, held, season)
     table = with_race_model(circuit_table, covariates, season, pd.Timestamp(held["race_start_at"].max())
-                            + pd.Timedelta(seconds=1))
+                            + pd.Timedelta(seconds=1), tables.street_circuits)
     calendar = set(races.loc[races["season"] == season, "circuit_id"])
     circuits = tables.circuits.set_index("circuit_ref")
     table = table.rename(columns={"circuit_id": "circuit_ref"})

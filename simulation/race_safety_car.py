@@ -9,7 +9,7 @@ Inputs of a race, each computed from what was known before its start (see :func:
 * ``qualifying_spread_pct``: standard deviation of the qualifying gaps to pole (within 107 %): a spread field
   means more lapping, more mixed-pace battles;
 * ``lap1_retirements``: the circuit's shrunk mean number of cars out on lap 1 (start incidents);
-* ``street``: walls close to the track (a fixed list of circuit refs: the marts have no circuit type);
+* ``street``: walls close to the track (``marts.dim_circuits.is_street_circuit``);
 * ``season_trend``: the season, per decade from 2015: race control's SC practice changed over the years.
 
 These are the CANDIDATE_COVARIATES; the model uses COVARIATES, the subset that lowered the walk-forward Brier on
@@ -34,10 +34,6 @@ FIRST_TRAINING_SEASON = 2005  # qualifying gaps are complete from 2003; two seas
 L2_C = 0.1
 LAP1_PRIOR_RACES = 5.0  # pseudo-races of the all-circuit lap-1 retirement mean
 MAX_QUALIFYING_GAP_PCT = 7.0  # the 107 % rule: slower laps are incidents or no-times, not pace
-STREET_CIRCUITS = frozenset({
-    "monaco", "marina_bay", "baku", "jeddah", "vegas", "miami", "albert_park", "villeneuve", "valencia",
-    "adelaide", "detroit", "phoenix", "sochi",
-})
 CANDIDATE_COVARIATES = ["circuit_logit", "rain_probability", "qualifying_spread_pct", "lap1_retirements", "street",
                         "season_trend"]
 # Chosen on the 2023-2024 walk-forward folds (ml/walk_forward/safety_car.py); the others did not lower the Brier.
@@ -70,8 +66,8 @@ def _circuit_lap1_rate(history: pd.DataFrame, circuit_id: str, season: int) -> f
                  / (w[own].sum() + LAP1_PRIOR_RACES))
 
 
-def race_covariates(races: pd.DataFrame, periods: pd.DataFrame, results: pd.DataFrame,
-                    qualifying: pd.DataFrame, editions: pd.DataFrame, first_season: int) -> pd.DataFrame:
+def race_covariates(races: pd.DataFrame, periods: pd.DataFrame, results: pd.DataFrame, qualifying: pd.DataFrame,
+                    editions: pd.DataFrame, first_season: int, street_circuits: frozenset[str]) -> pd.DataFrame:
     """One row per race of ``races`` from ``first_season`` (columns race_id, season, circuit_id (ref),
     circuit_key, race_start_at, has_results): CANDIDATE_COVARIATES, ``circuit_sc_probability`` and ``has_sc`` (NaN where the race has no result), each
     input computed from the races that started before it.
@@ -103,7 +99,7 @@ def race_covariates(races: pd.DataFrame, periods: pd.DataFrame, results: pd.Data
     out = chosen[["race_id", "season", "circuit_id", "race_start_at"]].merge(pd.DataFrame(rows), on="race_id")
     out["circuit_logit"] = _logit(out["circuit_sc_probability"])
     out["qualifying_spread_pct"] = spread[chosen.index].to_numpy()
-    out["street"] = out["circuit_id"].isin(STREET_CIRCUITS).astype(float)
+    out["street"] = out["circuit_id"].isin(street_circuits).astype(float)
     out["season_trend"] = (out["season"] - 2015) / 10.0
     out["has_sc"] = out["race_id"].map(outcomes["has_sc"].astype(float))
     return out
@@ -125,8 +121,8 @@ def fit_predict(covariates: pd.DataFrame, targets: pd.DataFrame, predict_from: p
     return np.asarray(model.predict_proba((x_target - mean) / sd)[:, 1])
 
 
-def with_race_model(circuits: pd.DataFrame, covariates: pd.DataFrame, season: int,
-                    predict_from: pd.Timestamp) -> pd.DataFrame:
+def with_race_model(circuits: pd.DataFrame, covariates: pd.DataFrame, season: int, predict_from: pd.Timestamp,
+                    street_circuits: frozenset[str]) -> pd.DataFrame:
     """The circuit table (:func:`simulation.safety_car.circuit_safety_car_table`, circuit_id = ref) with the
     regression's P(>=1 SC) for a race of ``season`` at each circuit as ``sc_probability`` (the circuit's own
     shrunk rate kept as ``circuit_sc_probability``) and ``expected_sc_count`` scaled with it (SCs per SC race
@@ -134,7 +130,7 @@ def with_race_model(circuits: pd.DataFrame, covariates: pd.DataFrame, season: in
     targets = pd.DataFrame({
         "season": season,
         "circuit_logit": _logit(circuits["sc_probability"]),
-        "street": circuits["circuit_id"].isin(STREET_CIRCUITS).astype(float),
+        "street": circuits["circuit_id"].isin(street_circuits).astype(float),
         "season_trend": (season - 2015) / 10.0,
     }).reindex(columns=["season", *CANDIDATE_COVARIATES])
     probability = fit_predict(covariates, targets, predict_from)
@@ -150,4 +146,4 @@ def read_covariates(warehouse: Warehouse, first_season: int = FIRST_TRAINING_SEA
     qualifying = read_frame(warehouse, "select race_id, driver_id, gap_to_pole_pct from marts.fct_qualifying "
                             "order by race_id, driver_id")
     return race_covariates(tables.races, tables.fitting.sc_history, tables.fitting.results, qualifying,
-                           read_editions(warehouse), first_season)
+                           read_editions(warehouse), first_season, tables.street_circuits)

@@ -42,7 +42,8 @@ def test_covariates_of_a_race_do_not_see_it_or_anything_after(warehouse: Warehou
     editions.loc[editions["race_id"] == monaco["race_id"], ["air_temp_c", "track_temp_c", "humidity_pct",
                                                            "wet_share"]] = None
     from_cut = race_covariates(cut, sc[sc["race_id"].isin(known)], results[results["race_id"].isin(known)],
-                               qualifying[qualifying["race_id"].isin(set(cut["race_id"]))], editions, 2024)
+                               qualifying[qualifying["race_id"].isin(set(cut["race_id"]))], editions, 2024,
+                               marts.street_circuits)
     full = covariates.set_index("race_id").loc[monaco["race_id"], CANDIDATE_COVARIATES]
     pd.testing.assert_series_equal(from_cut.set_index("race_id").loc[monaco["race_id"], CANDIDATE_COVARIATES],
                                    full, check_names=False)

@@ -26,6 +26,8 @@ select
     calendar.last_season,
     coalesce(calendar.races_held, 0) as races_held,
     coalesce(calendar.races_scheduled, 0) as races_scheduled,
+    street.circuit_ref is not null as is_street_circuit,
     circuits.circuit_url
 from circuits
 left join calendar using (circuit_id)
+left join {{ ref('street_circuits') }} as street using (circuit_ref)
