@@ -25,6 +25,7 @@ from simulation.championship import ChampionshipInput, EventKind, simulate_champ
 from simulation.defaults import default_circuit
 from simulation.engine import CarEntry, SimResult, simulate
 from simulation.fitting import (
+    RaceFit,
     fit_circuit_params,
     fit_race_models,
     fit_start_noise,
@@ -184,15 +185,21 @@ def circuit_climate(weather: pd.DataFrame, race_ids: list[int]) -> WeatherParams
                          rain_probability=round(float(per_race["rain"].mean()), 3))
 
 
+def fitted_circuit_until(tables: FittingTables, fits: list[RaceFit], circuit_ref: str, race_laps: int
+                         ) -> CircuitParams:
+    """Circuit parameters fitted on ``tables`` and their races' lap-time ``fits`` (pass only what was known
+    before the race: the walk-forward evaluation does), the neutralisations from the SC history."""
+    own_laps = tables.laps[tables.laps["circuit_id"] == circuit_ref]
+    passes = observed_passes_per_race(own_laps if len(own_laps) else tables.laps)
+    return fit_circuit_params(circuit_ref, fits, tables.stints, tables.pit_stops, tables.sc_history,
+                              tables.results, passes_per_race=passes, race_laps=race_laps,
+                              start_noise_s=fit_start_noise(tables.laps, tables.results))
+
+
 def fitted_circuit(tables: FittingTables, circuit_ref: str, race_laps: int, events: EventParams) -> CircuitParams:
     """Circuit parameters fitted on ``tables``, with the neutralisations taken from the safety-car table
     (``events``)."""
-    fits = fit_race_models(tables.laps)
-    own_laps = tables.laps[tables.laps["circuit_id"] == circuit_ref]
-    passes = observed_passes_per_race(own_laps if len(own_laps) else tables.laps)
-    circuit = fit_circuit_params(circuit_ref, fits, tables.stints, tables.pit_stops, tables.sc_history,
-                                 tables.results, passes_per_race=passes, race_laps=race_laps,
-                                 start_noise_s=fit_start_noise(tables.laps, tables.results))
+    circuit = fitted_circuit_until(tables, fit_race_models(tables.laps), circuit_ref, race_laps)
     return circuit.model_copy(update={"events": events})
 
 
