@@ -28,9 +28,18 @@ import pandas as pd
 from ml.walk_forward import PER_RACE_COLUMNS, PER_SEASON_COLUMNS, Fold, WalkForwardScores
 from simulation.engine import FixedEvents, simulate
 from simulation.fitting import RaceFit, fit_circuit_params, fit_race_models, track_states_by_lap
-from simulation.marts import ALL_LAP_SEASONS, LAP_SEASONS, FittingTables, load_marts
+from simulation.marts import LAP_SEASONS, FittingTables, load_marts
 from simulation.params import RaceParams
-from simulation.precompute import CLIMATE_EDITIONS, Entrant, circuit_climate, field_cars, field_strategies, fitted_circuit_until
+from simulation.precompute import (
+    CLIMATE_EDITIONS,
+    PUBLISHED_STINT_LIMITS_LAPS,
+    Entrant,
+    circuit_climate,
+    field_cars,
+    field_strategies,
+    fitted_circuit_until,
+    race_track_temps,
+)
 from simulation.strategies import Plan
 from transforms.warehouse import Warehouse, read_frame
 
@@ -54,26 +63,32 @@ class _Known:
     starts: pd.Series  # race_start_at by race_id
     race_laps: pd.Series  # scheduled laps by race_id
     weather: pd.DataFrame
+    track_temp_c: pd.Series  # race mean by race_id
 
 
-def _load(warehouse: Warehouse) -> _Known:
-    marts = load_marts(warehouse, ALL_LAP_SEASONS)
+def _load(warehouse: Warehouse, first_season: int) -> _Known:
+    """Everything from the earliest season a fold's fit may see (LAP_SEASONS before ``first_season``)."""
+    last = int(read_frame(warehouse, "select max(season) as season from marts.fct_laps")["season"].iloc[0])
+    marts = load_marts(warehouse, last - first_season + LAP_SEASONS)
     races = read_frame(warehouse, "select race_id, race_start_at, race_laps from marts.dim_races order by race_id")
     weather = read_frame(warehouse, "select race_id, air_temp_c, track_temp_c, humidity_pct, is_raining "
                          "from marts.fct_session_weather where session_code = 'R' "
                          "order by race_id, sample_session_time_s")
     return _Known(tables=marts.fitting, fits=fit_race_models(marts.fitting.laps),
                   starts=races.set_index("race_id")["race_start_at"].map(pd.Timestamp),
-                  race_laps=races.set_index("race_id")["race_laps"], weather=weather)
+                  race_laps=races.set_index("race_id")["race_laps"], weather=weather,
+                  track_temp_c=race_track_temps(warehouse))
 
 
 def top_ten_plans(tables: FittingTables, race_id: int) -> pd.DataFrame:
-    """The top ten finishers' ``stops`` and ``sequence`` (compound initials in order, 'M-H') of one race."""
+    """The top ten finishers' ``stops`` (pit stops; a tyre change under a red flag is not one: the pit-stop
+    table leaves those out) and ``sequence`` (compound initials in stint order, 'M-H') of one race."""
     results = tables.results[tables.results["race_id"] == race_id]
     top = results.loc[results["position_order"] <= TOP_TEN, "driver_id"]
     stints = tables.stints[(tables.stints["race_id"] == race_id) & tables.stints["driver_id"].isin(top)]
     per_driver = stints.sort_values(["driver_id", "stint"]).groupby("driver_id")["compound"].agg(list)
-    return pd.DataFrame({"stops": per_driver.map(len) - 1,
+    stops = tables.pit_stops[tables.pit_stops["race_id"] == race_id].groupby("driver_id").size()
+    return pd.DataFrame({"stops": stops.reindex(per_driver.index, fill_value=0),
                          "sequence": per_driver.map(lambda cs: "-".join(str(c)[0] for c in cs))})
 
 
@@ -116,7 +131,11 @@ def _replay_regret(known: _Known, fold: Fold, race: RaceParams, entrants: list[E
     hindsight = fit_circuit_params(race.circuit.circuit_id, [own], of_race["stints"], of_race["pit_stops"],
                                    t.sc_history, of_race["results"], race_laps=race.circuit.race_laps,
                                    calibrate_overtaking=False)
-    circuit = hindsight.model_copy(update={"overtake_threshold_s": race.circuit.overtake_threshold_s})
+    # The replay knows this race's tyres: no drawn degradation, the forecast's overtaking and stint limit.
+    compounds = {c: p.model_copy(update={"deg_rel_sd": 0.0}) for c, p in hindsight.compounds.items()}
+    circuit = hindsight.model_copy(update={"overtake_threshold_s": race.circuit.overtake_threshold_s,
+                                           "stint_limit_laps": race.circuit.stint_limit_laps,
+                                           "compounds": compounds})
     laps = t.laps[t.laps["race_id"] == fold.race_id]
     fixed = FixedEvents(track_state=track_states_by_lap(laps, circuit.race_laps))
     # Every car draws every plan uniformly; its time on plan k is averaged over the races it drew k.
@@ -150,9 +169,12 @@ def _score_fold(known: _Known, fold: Fold, runs_per_plan: int) -> list[dict[str,
                               (t.laps[t.laps["season"] >= since], t.stints, t.pit_stops, t.sc_history, t.results)))
     fits = [f for f in known.fits if f.race_id in seen and f.season >= since]
     race_laps = int(known.race_laps.get(fold.race_id) or results["laps_completed"].max())
-    circuit = fitted_circuit_until(visible, fits, circuit_ref, race_laps)
+    circuit = fitted_circuit_until(visible, fits, circuit_ref, race_laps, known.track_temp_c.loc[
+        known.track_temp_c.index.isin(seen)])
     editions = visible.results.loc[visible.results["circuit_id"] == circuit_ref, "race_id"].unique()
     weather = circuit_climate(known.weather, sorted(editions, key=known.starts.get)[-CLIMATE_EDITIONS:])
+    circuit = circuit.model_copy(update={"stint_limit_laps": PUBLISHED_STINT_LIMITS_LAPS.get(
+        (fold.season, circuit_ref))})
     race = RaceParams(circuit=circuit, weather=weather.model_copy(update={"rain_probability": 0.0}))
     entrants = _entrants(t, fold.race_id)
     rows, _ = field_strategies(race, entrants, n_per_plan=runs_per_plan, seed=fold.race_id)
@@ -194,7 +216,9 @@ def _stint_laps(row: pd.Series, race_laps: int) -> list[int]:
 def evaluate(warehouse: Warehouse, folds: Sequence[Fold], runs_per_plan: int = EVAL_RACES_PER_PLAN
              ) -> WalkForwardScores:
     """The strategy scores of ``folds`` (see the module doc); folds without stints are skipped."""
-    known = _load(warehouse)
+    if not folds:
+        raise ValueError("no folds to evaluate")
+    known = _load(warehouse, min(fold.season for fold in folds))
     per_race = pd.DataFrame([row for fold in folds for row in _score_fold(known, fold, runs_per_plan)],
                             columns=PER_RACE_COLUMNS)
     per_season = (per_race.groupby(["season", "metric", "baseline_name", "higher_is_better"], as_index=False)
