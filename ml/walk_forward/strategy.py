@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -92,7 +93,7 @@ def top_ten_plans(tables: FittingTables, race_id: int) -> pd.DataFrame:
                          "sequence": per_driver.map(lambda cs: "-".join(str(c)[0] for c in cs))})
 
 
-def most_common(values: pd.Series) -> object:
+def most_common(values: pd.Series) -> Any:
     """The mode; ties go to the smallest value (fewer stops: the cheaper call)."""
     counts = values.value_counts()
     return min(counts.index[counts == counts.max()])
@@ -101,9 +102,9 @@ def most_common(values: pd.Series) -> object:
 def _history(known: _Known, fold: Fold, circuit_ref: str) -> pd.DataFrame:
     """The top-ten plans of the circuit's editions that started before the fold."""
     results = known.tables.results
-    earlier = results.loc[(results["circuit_id"] == circuit_ref), "race_id"].drop_duplicates()
-    earlier = [r for r in earlier if known.starts.get(r, fold.race_start_at) < fold.race_start_at]
-    frames = [top_ten_plans(known.tables, r) for r in earlier]
+    editions = results.loc[(results["circuit_id"] == circuit_ref), "race_id"].drop_duplicates()
+    frames = [top_ten_plans(known.tables, r) for r in editions
+              if known.starts.get(r, fold.race_start_at) < fold.race_start_at]
     return pd.concat(frames) if frames else pd.DataFrame(columns=["stops", "sequence"])
 
 
@@ -172,14 +173,16 @@ def _score_fold(known: _Known, fold: Fold, runs_per_plan: int) -> list[dict[str,
     circuit = fitted_circuit_until(visible, fits, circuit_ref, race_laps, known.track_temp_c.loc[
         known.track_temp_c.index.isin(seen)])
     editions = visible.results.loc[visible.results["circuit_id"] == circuit_ref, "race_id"].unique()
-    weather = circuit_climate(known.weather, sorted(editions, key=known.starts.get)[-CLIMATE_EDITIONS:])
+    weather = circuit_climate(known.weather, sorted(editions, key=lambda r: known.starts[r])[-CLIMATE_EDITIONS:])
     circuit = circuit.model_copy(update={"stint_limit_laps": PUBLISHED_STINT_LIMITS_LAPS.get(
         (fold.season, circuit_ref))})
     race = RaceParams(circuit=circuit, weather=weather.model_copy(update={"rain_probability": 0.0}))
     entrants = _entrants(t, fold.race_id)
     rows, _ = field_strategies(race, entrants, n_per_plan=runs_per_plan, seed=fold.race_id)
-    plans = tuple(Plan.of(*zip(s, n, strict=True)) for s, n in rows.drop_duplicates("strategy_id").sort_values(
-        "strategy_id").apply(lambda r: (r["compound_sequence"], _stint_laps(r, race_laps)), axis=1))
+    shortlisted = rows.drop_duplicates("strategy_id").sort_values("strategy_id")
+    plans = tuple(Plan.of(*zip(sequence, _stint_laps(stop_laps, race_laps), strict=True))
+                  for sequence, stop_laps in zip(shortlisted["compound_sequence"], shortlisted["stop_laps"],
+                                                 strict=True))
     top = rows[rows["rank"] == 1].set_index("driver_id")
     recommended_stops = int(most_common(top["stops"]))
     recommended_sequence = str(most_common(top["compound_sequence"].map(_sequence)))
@@ -190,8 +193,9 @@ def _score_fold(known: _Known, fold: Fold, runs_per_plan: int) -> list[dict[str,
     base_sequence = str(most_common(history["sequence"])) if len(history) else ""
     # The baseline's plan per car: the forecast's best-ranked plan with the baseline stop count.
     of_base = rows[rows["stops"] == base_stops] if (rows["stops"] == base_stops).any() else rows
-    baseline_plan = of_base.sort_values("rank").groupby("driver_id")["strategy_id"].first().to_dict()
-    chosen_plan = top["strategy_id"].to_dict()
+    base_first = of_base.sort_values("rank").groupby("driver_id")["strategy_id"].first()
+    baseline_plan = dict(zip(base_first.index.to_numpy(int), base_first.to_numpy(int), strict=True))
+    chosen_plan = dict(zip(top.index.to_numpy(int), top["strategy_id"].to_numpy(int), strict=True))
     regret = _replay_regret(known, fold, race, entrants, plans, chosen_plan, baseline_plan)
     trained_until = earlier.max()
     metrics: list[tuple[str, float, str, float, int, bool]] = [
@@ -209,8 +213,8 @@ def _score_fold(known: _Known, fold: Fold, runs_per_plan: int) -> list[dict[str,
             for m, v, bn, b, n, hb in metrics]
 
 
-def _stint_laps(row: pd.Series, race_laps: int) -> list[int]:
-    return list(np.diff([0, *row["stop_laps"], race_laps]).astype(int))
+def _stint_laps(stop_laps: Sequence[int], race_laps: int) -> list[int]:
+    return [int(n) for n in np.diff([0, *stop_laps, race_laps])]
 
 
 def evaluate(warehouse: Warehouse, folds: Sequence[Fold], runs_per_plan: int = EVAL_RACES_PER_PLAN

@@ -11,7 +11,7 @@ from ml.walk_forward.strategy import evaluate
 from simulation.engine import CarEntry, FixedEvents, simulate
 from simulation.fitting import fit_circuit_params, fit_race_models
 from simulation.marts import FittingTables
-from simulation.params import CircuitParams, Compound, RaceParams, TrackState
+from simulation.params import CircuitParams, RaceParams, TrackState
 from simulation.precompute import Entrant, field_strategies
 from simulation.strategies import Plan, generate_plans
 from transforms.warehouse import Warehouse
