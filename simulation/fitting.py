@@ -311,12 +311,20 @@ def fit_temperature_effect(fits: Iterable[RaceFit], track_temp_c: pd.Series) -> 
     return slope, float(np.sqrt(residual_var * (w * w * x * x).sum()) / sxx)
 
 
+# Prior of the temperature effect on degradation (relative change per °C): the simulator's former fixed value,
+# with this sd. Race-lap slopes alone pin it down poorly (a standard error about as large as the effect).
+TEMP_COEFF_PRIOR_PER_C = 0.02
+TEMP_COEFF_PRIOR_SD_PER_C = 0.01
+
+
 def shrunk_temperature_coeff(slope: float, se: float) -> float:
-    """The temperature coefficient the simulator uses: shrunk toward 0 by its own noise (slope x signal share;
-    a slope within its standard error counts for little) and never negative (hotter never makes tyres last)."""
-    if slope <= 0.0:
-        return 0.0
-    return slope * slope**2 / (slope**2 + se**2)
+    """The temperature coefficient the simulator uses: the fitted slope and the prior combined by their
+    precisions, never negative (hotter never makes tyres last longer)."""
+    prior_precision = TEMP_COEFF_PRIOR_SD_PER_C**-2
+    if se <= 0.0:
+        return TEMP_COEFF_PRIOR_PER_C
+    precision = se**-2
+    return max(0.0, (slope * precision + TEMP_COEFF_PRIOR_PER_C * prior_precision) / (precision + prior_precision))
 
 
 def fit_pit_loss(pit_stops: pd.DataFrame) -> pd.DataFrame:
@@ -585,10 +593,10 @@ def _shrunk_degradation(c: Compound, mine: list[RaceFit], own: TyreFit | None, e
 
 
 def _temperature_fields(race_fits: list[RaceFit], track_temp_c: pd.Series) -> dict[str, float]:
-    """The fitted temperature coefficient (shrunk) and the reference temperature: the mean track temperature of
-    all fitted races, not the circuit's own. A circuit's slopes then still get hotter-than-usual-circuit wear on
-    top: chosen on the 2023-2024 walk-forward (replay regret 0.61 / 1.22 places vs 0.74 / 1.53 with the
-    circuit's own mean; stop count equal), i.e. race-lap slopes understate hot circuits' wear."""
+    """The fitted temperature coefficient (with its prior) and the reference temperature: the mean track
+    temperature of all fitted races, not the circuit's own, so a hot circuit's slopes still get extra wear on
+    top. Chosen on the 2023-2024 walk-forward: with the circuit's own mean the replay regret was 0.74 / 1.53
+    places (2023 / 2024), with a global reference and 0.02/°C 0.61 / 1.22; stop counts equal."""
     coeff = shrunk_temperature_coeff(*fit_temperature_effect(race_fits, track_temp_c))
     temps = track_temp_c.reindex([f.race_id for f in race_fits]).dropna()
     fields = {"deg_temp_coeff_per_c": float(np.clip(coeff, 0.0, 0.2))}
