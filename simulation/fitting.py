@@ -563,7 +563,7 @@ def fit_circuit_params(
         events=fit_event_rates(sc_history, known, circuit_id, since_season) if len(known) else EventParams(),
     )
     if track_temp_c is not None:
-        circuit = circuit.model_copy(update=_temperature_fields(race_fits, track_temp_c))
+        circuit = circuit.model_copy(update=_temperature_fields(race_fits, mine, track_temp_c))
     if calibrate_overtaking and passes_per_race is not None:
         of_circuit = passes_per_race.reindex([f.race_id for f in mine]).dropna()
         observed = float(of_circuit.mean()) if len(of_circuit) else float(passes_per_race.mean())
@@ -592,13 +592,14 @@ def _shrunk_degradation(c: Compound, mine: list[RaceFit], own: TyreFit | None, e
     return slope, min(rel_sd, MAX_DEG_REL_SD)
 
 
-def _temperature_fields(race_fits: list[RaceFit], track_temp_c: pd.Series) -> dict[str, float]:
+def _temperature_fields(race_fits: list[RaceFit], mine: list[RaceFit], track_temp_c: pd.Series
+                        ) -> dict[str, float]:
     """The fitted temperature coefficient (with its prior) and the reference temperature: the mean track
-    temperature of all fitted races, not the circuit's own, so a hot circuit's slopes still get extra wear on
-    top. Chosen on the 2023-2024 walk-forward: with the circuit's own mean the replay regret was 0.74 / 1.53
-    places (2023 / 2024), with a global reference and 0.02/°C 0.61 / 1.22; stop counts equal."""
+    temperature of the races the circuit's tyres were fitted on (its own, else all). Its slopes already carry its
+    usual heat, so only a race hotter or cooler than usual changes them (a global reference would count a hot
+    circuit's heat twice; on the 2023-2024 walk-forward neither reference was better beyond noise)."""
     coeff = shrunk_temperature_coeff(*fit_temperature_effect(race_fits, track_temp_c))
-    temps = track_temp_c.reindex([f.race_id for f in race_fits]).dropna()
+    temps = track_temp_c.reindex([f.race_id for f in (mine or race_fits)]).dropna()
     fields = {"deg_temp_coeff_per_c": float(np.clip(coeff, 0.0, 0.2))}
     if len(temps):
         fields["ref_track_temp_c"] = float(np.clip(temps.mean(), 0.0, 80.0))
