@@ -52,6 +52,7 @@ REPLAY_RACES = 400
 # A grid slot's finishing position is uncertain by this many places (the product's ML std is about this).
 GRID_POSITION_SD = 3.0
 TOP_TEN = 10
+MIN_STINT_LAPS = 2
 NO_HISTORY_STOPS = 1
 
 
@@ -82,14 +83,20 @@ def _load(warehouse: Warehouse, first_season: int) -> _Known:
 
 
 def top_ten_plans(tables: FittingTables, race_id: int) -> pd.DataFrame:
-    """The top ten finishers' ``stops`` (pit stops; a tyre change under a red flag is not one: the pit-stop
-    table leaves those out) and ``sequence`` (compound initials in stint order, 'M-H') of one race."""
+    """The top ten finishers' ``stops`` and ``sequence`` (compound initials in stint order, 'M-H') of one race.
+
+    A tyre change under a red flag is not a stop (the pit-stop table leaves those out), and neither is a stop
+    followed by fewer than MIN_STINT_LAPS laps: the marts split the last laps behind a safety car into one-lap
+    stints with 'stops' (Canada 2025: five for the winner)."""
     results = tables.results[tables.results["race_id"] == race_id]
     top = results.loc[results["position_order"] <= TOP_TEN, "driver_id"]
     stints = tables.stints[(tables.stints["race_id"] == race_id) & tables.stints["driver_id"].isin(top)]
+    stints = stints[(stints["end_lap"] - stints["start_lap"] + 1 >= MIN_STINT_LAPS) | (stints["stint"] == 1)]
     per_driver = stints.sort_values(["driver_id", "stint"]).groupby("driver_id")["compound"].agg(list)
-    stops = tables.pit_stops[tables.pit_stops["race_id"] == race_id].groupby("driver_id").size()
-    return pd.DataFrame({"stops": stops.reindex(per_driver.index, fill_value=0),
+    last_lap = stints.groupby("driver_id")["end_lap"].max()
+    stops = tables.pit_stops[tables.pit_stops["race_id"] == race_id]
+    stops = stops[stops["lap"] <= stops["driver_id"].map(last_lap) - MIN_STINT_LAPS]
+    return pd.DataFrame({"stops": stops.groupby("driver_id").size().reindex(per_driver.index, fill_value=0),
                          "sequence": per_driver.map(lambda cs: "-".join(str(c)[0] for c in cs))})
 
 
