@@ -173,6 +173,7 @@ def _kernel_constants(race: RaceParams, has_rain: bool) -> KernelConstants:
         weather_react_prob=WEATHER_REACT_PROB,
         weather_switch_margin_s=WEATHER_SWITCH_MARGIN_S,
         has_rain=1.0 if has_rain else 0.0,
+        stint_limit_laps=float(NO_STOP_LAP if c.stint_limit_laps is None else c.stint_limit_laps),
     )
 
 

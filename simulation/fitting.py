@@ -116,6 +116,7 @@ class RaceFit:
     reference: Compound
     offset_s: dict[Compound, float]  # compound level minus the reference's (reference: 0)
     deg_s_per_lap: dict[Compound, float]
+    deg_se_s_per_lap: dict[Compound, float]  # standard error of each slope (least squares)
     laps_per_compound: dict[Compound, int]
     residual_sd_s: float
     track_evolution_s_per_lap: float  # lap time change per race lap common to all cars (rubbering in)
@@ -183,6 +184,9 @@ def _fit_one_race(race: pd.DataFrame) -> RaceFit | None:
         resid = y - x @ beta
         mad = np.median(np.abs(resid[keep] - np.median(resid[keep])))
         keep = np.abs(resid) <= OUTLIER_MADS * MAD_TO_SD * max(mad, 1e-3)
+    kept = x[keep]
+    cov = np.linalg.pinv(kept.T @ kept) * float(np.sum(resid[keep] ** 2)) / max(int(keep.sum()) - x.shape[1], 1)
+    se = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     first = race.iloc[0]
     return RaceFit(
         race_id=first["race_id"],
@@ -193,6 +197,7 @@ def _fit_one_race(race: pd.DataFrame) -> RaceFit | None:
         reference=reference,
         offset_s={reference: 0.0} | {c: float(beta[nd + j]) for j, c in enumerate(others)},
         deg_s_per_lap={c: float(beta[nd + len(others) + j]) for j, c in enumerate(linked)},
+        deg_se_s_per_lap={c: float(se[nd + len(others) + j]) for j, c in enumerate(linked)},
         laps_per_compound={c: int(((comp == c.value) & keep).sum()) for c in linked},
         residual_sd_s=float(MAD_TO_SD * mad),
         track_evolution_s_per_lap=float(beta[-1]) if with_evolution else 0.0,
@@ -256,6 +261,70 @@ def aggregate_tyres(fits: Iterable[RaceFit]) -> TyreFit | None:
             level_races[c] = len(offsets)
     noise = float(np.median([f.residual_sd_s for f in fits]))
     return TyreFit(pace_offset_s=levels, deg_s_per_lap=deg, laps=laps, lap_noise_s=noise, level_races=level_races)
+
+
+@dataclass(frozen=True)
+class DegradationSpread:
+    """How much a race's degradation slope varies around its circuit's (``race_sd_s_per_lap``, per compound:
+    the spread of race slopes around their circuit's median, less what the slopes' own standard errors explain)
+    and the typical standard error of one race's slope."""
+
+    race_sd_s_per_lap: dict[Compound, float]
+    race_se_s_per_lap: dict[Compound, float]
+
+
+def degradation_spread(fits: Iterable[RaceFit]) -> DegradationSpread:
+    """Race-to-race spread of the slopes per compound, pooled over circuits (robust: MAD of the deviations)."""
+    rows = [(f.circuit_id, c, f.deg_s_per_lap[c], f.deg_se_s_per_lap[c]) for f in fits for c in f.deg_s_per_lap]
+    frame = pd.DataFrame(rows, columns=["circuit_id", "compound", "deg", "se"])
+    sd: dict[Compound, float] = {}
+    se: dict[Compound, float] = {}
+    for name, of_c in frame.groupby("compound"):
+        c = Compound(str(name))
+        deviation = of_c["deg"] - of_c.groupby("circuit_id")["deg"].transform("median")
+        repeated = deviation[of_c.groupby("circuit_id")["deg"].transform("size") > 1]
+        spread = MAD_TO_SD * float(np.median(np.abs(repeated))) if len(repeated) else 0.0
+        se[c] = float(of_c["se"].median())
+        sd[c] = float(np.sqrt(max(spread**2 - se[c] ** 2, 0.0)))
+    return DegradationSpread(race_sd_s_per_lap=sd, race_se_s_per_lap=se)
+
+
+def fit_temperature_effect(fits: Iterable[RaceFit], track_temp_c: pd.Series) -> tuple[float, float]:
+    """Relative change of degradation per °C of race track temperature, within circuits (a race hotter than its
+    circuit's other editions against its slopes relative to theirs), and its standard error. Pooled over
+    compounds by least squares through the origin, each slope weighted by its laps."""
+    rows = [(f.circuit_id, c, f.deg_s_per_lap[c], f.laps_per_compound[c], track_temp_c.get(f.race_id, np.nan))
+            for f in fits for c in f.deg_s_per_lap]
+    frame = pd.DataFrame(rows, columns=["circuit_id", "compound", "deg", "laps", "temp"]).dropna()
+    if frame.empty:
+        return 0.0, 0.0
+    level = frame.groupby(["circuit_id", "compound"])["deg"].transform("mean")
+    frame = frame[level > 0.0]
+    x = (frame["temp"] - frame.groupby("circuit_id")["temp"].transform("mean")).to_numpy()
+    y = (frame["deg"] / level[level > 0.0] - 1.0).clip(-3.0, 3.0).to_numpy()
+    w = frame["laps"].to_numpy(dtype=float)
+    sxx = float((w * x * x).sum())
+    if len(x) < 3 or sxx <= 0.0:
+        return 0.0, 0.0
+    slope = float((w * x * y).sum()) / sxx
+    residual_var = float((w * (y - slope * x) ** 2).sum() / w.sum()) * len(x) / (len(x) - 1)
+    return slope, float(np.sqrt(residual_var * (w * w * x * x).sum()) / sxx)
+
+
+# Prior of the temperature effect on degradation (relative change per °C): the simulator's former fixed value,
+# with this sd. Race-lap slopes alone pin it down poorly (a standard error about as large as the effect).
+TEMP_COEFF_PRIOR_PER_C = 0.02
+TEMP_COEFF_PRIOR_SD_PER_C = 0.01
+
+
+def shrunk_temperature_coeff(slope: float, se: float) -> float:
+    """The temperature coefficient the simulator uses: the fitted slope and the prior combined by their
+    precisions, never negative (hotter never makes tyres last longer)."""
+    prior_precision = TEMP_COEFF_PRIOR_SD_PER_C**-2
+    if se <= 0.0:
+        return TEMP_COEFF_PRIOR_PER_C
+    precision = se**-2
+    return max(0.0, (slope * precision + TEMP_COEFF_PRIOR_PER_C * prior_precision) / (precision + prior_precision))
 
 
 def fit_pit_loss(pit_stops: pd.DataFrame) -> pd.DataFrame:
@@ -440,13 +509,19 @@ def fit_circuit_params(
     race_laps: int | None = None,
     since_season: int = EVENTS_SINCE_SEASON,
     calibrate_overtaking: bool = True,
+    track_temp_c: pd.Series | None = None,
 ) -> CircuitParams:
     """All circuit parameters from the tables, using the given race fits only (pass the earlier races' fits
-    for a forecast). Tyre levels and slopes, noise, base lap time come from the circuit's races when there are
-    any, from all races otherwise; pit losses by state, SC history and stint ranges likewise."""
+    for a forecast). Tyre levels, noise, base lap time come from the circuit's races when there are any, from all
+    races otherwise; pit losses by state, SC history and stint ranges likewise. Degradation slopes are the
+    circuit's shrunk toward all circuits' by TYRE_PRIOR_RACES, with the relative sd of a race's slope around
+    them (drawn per simulated race). With the races' mean track temperatures (``track_temp_c`` by race_id) the
+    temperature effect on degradation is fitted too, relative to the circuit's own editions."""
     mine = [f for f in race_fits if f.circuit_id == circuit_id]
-    tyres = aggregate_tyres(mine) or aggregate_tyres(race_fits)
+    own = aggregate_tyres(mine)
+    tyres = own or aggregate_tyres(race_fits)
     everywhere = aggregate_tyres(race_fits)
+    spread = degradation_spread(race_fits)
     compounds = dict(DEFAULT_COMPOUNDS)
     ranges = fit_stint_ranges(stints[stints["race_id"].isin([f.race_id for f in race_fits])], circuit_id)
     for c in DRY_COMPOUNDS:
@@ -455,11 +530,12 @@ def fit_circuit_params(
         # Compound levels are the least certain fit: shrink toward the generic level by TYRE_PRIOR_RACES.
         races = _lookup(c, [{k: float(v) for k, v in t.level_races.items()} for t in (tyres, everywhere) if t], 0.0)
         level = (races * level + TYRE_PRIOR_RACES * base.pace_offset_s) / (races + TYRE_PRIOR_RACES)
-        deg = _lookup(c, [t.deg_s_per_lap for t in (tyres, everywhere) if t], base.deg_s_per_lap)
+        deg, rel_sd = _shrunk_degradation(c, mine, own, everywhere, spread, base.deg_s_per_lap)
         max_stint, cliff = ranges.get(c, (base.max_stint_laps, base.cliff_lap))
         compounds[c] = CompoundParams(
             pace_offset_s=float(np.clip(level, -3.0, 3.0)),
-            deg_s_per_lap=float(np.clip(deg, 0.0, 0.5)),  # negative slopes are track evolution, not tyres
+            deg_s_per_lap=deg,
+            deg_rel_sd=rel_sd,
             cliff_lap=max(cliff, base.min_stint_laps),
             cliff_s_per_lap=base.cliff_s_per_lap,
             min_stint_laps=base.min_stint_laps,
@@ -486,12 +562,48 @@ def fit_circuit_params(
         retirement_prob=fit_retirement_prob(known, since_season) if len(known) else defaults.retirement_prob,
         events=fit_event_rates(sc_history, known, circuit_id, since_season) if len(known) else EventParams(),
     )
+    if track_temp_c is not None:
+        circuit = circuit.model_copy(update=_temperature_fields(race_fits, mine, track_temp_c))
     if calibrate_overtaking and passes_per_race is not None:
         of_circuit = passes_per_race.reindex([f.race_id for f in mine]).dropna()
         observed = float(of_circuit.mean()) if len(of_circuit) else float(passes_per_race.mean())
         threshold = calibrate_overtake_threshold(circuit, observed, field_pace_step_s(mine or race_fits))
         circuit = circuit.model_copy(update={"overtake_threshold_s": threshold})
     return circuit
+
+
+# A race's degradation is never drawn more uncertain than this (relative sd), nor its slope below the floor
+# when dividing by it (near-zero slopes would make any spread look infinite).
+MAX_DEG_REL_SD = 0.8
+DEG_FLOOR_S_PER_LAP = 0.02
+
+
+def _shrunk_degradation(c: Compound, mine: list[RaceFit], own: TyreFit | None, everywhere: TyreFit | None,
+                        spread: DegradationSpread, default: float) -> tuple[float, float]:
+    """(slope, relative sd of a race's slope): the circuit's slope shrunk toward all circuits' as if those were
+    TYRE_PRIOR_RACES races; the sd adds the race-to-race spread and the shrunk estimate's standard error."""
+    pooled = everywhere.deg_s_per_lap.get(c, default) if everywhere else default
+    races = sum(c in f.deg_s_per_lap for f in mine)
+    circuit = own.deg_s_per_lap.get(c, pooled) if own else pooled
+    slope = float(np.clip((races * circuit + TYRE_PRIOR_RACES * pooled) / (races + TYRE_PRIOR_RACES), 0.0, 0.5))
+    race_sd = spread.race_sd_s_per_lap.get(c, 0.0)
+    se = float(np.hypot(race_sd, spread.race_se_s_per_lap.get(c, 0.0))) / np.sqrt(races + TYRE_PRIOR_RACES)
+    rel_sd = float(np.hypot(race_sd, se)) / max(slope, DEG_FLOOR_S_PER_LAP)
+    return slope, min(rel_sd, MAX_DEG_REL_SD)
+
+
+def _temperature_fields(race_fits: list[RaceFit], mine: list[RaceFit], track_temp_c: pd.Series
+                        ) -> dict[str, float]:
+    """The fitted temperature coefficient (with its prior) and the reference temperature: the mean track
+    temperature of the races the circuit's tyres were fitted on (its own, else all). Its slopes already carry its
+    usual heat, so only a race hotter or cooler than usual changes them (a global reference would count a hot
+    circuit's heat twice; on the 2023-2024 walk-forward neither reference was better beyond noise)."""
+    coeff = shrunk_temperature_coeff(*fit_temperature_effect(race_fits, track_temp_c))
+    temps = track_temp_c.reindex([f.race_id for f in (mine or race_fits)]).dropna()
+    fields = {"deg_temp_coeff_per_c": float(np.clip(coeff, 0.0, 0.2))}
+    if len(temps):
+        fields["ref_track_temp_c"] = float(np.clip(temps.mean(), 0.0, 80.0))
+    return fields
 
 
 def _lookup(c: Compound, sources: list[dict[Compound, float]], default: float) -> float:

@@ -96,6 +96,7 @@ class KernelConstants(NamedTuple):
     weather_react_prob: float
     weather_switch_margin_s: float
     has_rain: float
+    stint_limit_laps: float  # NO_STOP_LAP without a published limit
 
 
 class FieldTables(NamedTuple):
@@ -282,6 +283,20 @@ def _draw_car(
 
 
 @njit
+def _race_degradation(seed: np.uint64, n_laps: int, n_cars: int, tyres: CompoundTables) -> np.ndarray:
+    """This race's degradation per compound: the fitted slope times a mean-one log-normal factor of relative sd
+    ``deg_rel_sd`` (the fit's uncertainty; exactly the slope when it is 0). Counters past the cars' pre-race ones."""
+    deg = tyres.deg_s_per_lap.copy()
+    counter = ((n_laps + 1) * n_cars) * _STREAMS
+    for j in range(deg.shape[0]):
+        sd = tyres.deg_rel_sd[j]
+        if sd > 0.0:
+            log_sd = np.sqrt(np.log1p(sd * sd))
+            deg[j] *= np.exp(log_sd * _normal(_hash(seed, counter + j)) - 0.5 * log_sd * log_sd)
+    return deg
+
+
+@njit
 def _start_code(code: int, has_rain: bool, wet0: float) -> int:
     # A wet start: everybody takes the start on the right tyre.
     return _best_weather_compound(code, code, wet0) if has_rain else code
@@ -297,6 +312,7 @@ def _run_laps(
     wetness: np.ndarray,
     seed: np.uint64,
     tyres: CompoundTables,
+    deg_s_per_lap: np.ndarray,
     k: KernelConstants,
     pace_s: np.ndarray,
     retire_lap: np.ndarray,
@@ -316,6 +332,7 @@ def _run_laps(
     n_laps = track_state.shape[1]
     has_rain = k.has_rain > 0.5
     window = int(k.sc_pit_window_laps)
+    stint_limit = int(k.stint_limit_laps)
     time_s, saved = real[_TIME], real[_SAVED]
     order, code, life, next_stop = ints[_ORDER], ints[_CODE], ints[_LIFE], ints[_NEXT_STOP]
     laps_done, stops, held, passes = ints[_LAPS_DONE], ints[_STOPS], ints[_HELD], ints[_PASSES]
@@ -365,7 +382,7 @@ def _run_laps(
             if neutralised:
                 lap_s = neutral_lap_s
             else:
-                lap_s = base + pace_s[c] + tyres.pace_offset_s[cc] + tyres.deg_s_per_lap[cc] * life[c]
+                lap_s = base + pace_s[c] + tyres.pace_offset_s[cc] + deg_s_per_lap[cc] * life[c]
                 beyond_cliff = life[c] - tyres.cliff_lap[cc]
                 if beyond_cliff > 0:
                     lap_s += tyres.cliff_s_per_lap[cc] * beyond_cliff
@@ -400,6 +417,12 @@ def _run_laps(
                         pit = True
                         next_stop[c] += 1
                         new_code = stint_codes[c, next_stop[c]]
+                    elif life[c] >= stint_limit:
+                        # The published limit: the next planned stop comes early, or a fresh set of the same.
+                        pit = True
+                        if due < NO_STOP_LAP:
+                            next_stop[c] += 1
+                            new_code = stint_codes[c, next_stop[c]]
                 elif not pit:
                     # On wet tyres the dry plan's stops that come due are skipped; its later slick is used.
                     while next_stop[c] < MAX_PLANNED_STOPS and stop_laps[c, next_stop[c]] <= lap_no:
@@ -565,6 +588,7 @@ def _run_race(
     ints = np.zeros((_N_INTS, n_cars), np.int64)
     time_s, order, code, life, laps_done = real[_TIME], ints[_ORDER], ints[_CODE], ints[_LIFE], ints[_LAPS_DONE]
 
+    deg_s_per_lap = _race_degradation(seed, n_laps, n_cars, tyres)
     wet0 = wetness[s, 0] if has_rain else 0.0
     for c in range(n_cars):
         pace_s[c], retire_lap[c], picks[c] = _draw_car(c, seed, n_laps, f, stop_laps, stint_codes)
@@ -580,8 +604,8 @@ def _run_race(
     history_real = np.empty((n_history, _N_REAL, n_cars))
     history_ints = np.empty((n_history, _N_INTS, n_cars), np.int64)
     history_active = np.empty(n_history, np.int64)
-    active = _run_laps(0, n_cars, s, f, track_state, wetness, seed, tyres, k, pace_s, retire_lap, stop_laps,
-                       stint_codes, real, ints, record, history_real, history_ints, history_active)
+    active = _run_laps(0, n_cars, s, f, track_state, wetness, seed, tyres, deg_s_per_lap, k, pace_s, retire_lap,
+                       stop_laps, stint_codes, real, ints, record, history_real, history_ints, history_active)
     _classify(s, active, n_laps, real, ints, picks, out)
     if not record:
         return
@@ -606,8 +630,8 @@ def _run_race(
         ints[:] = history_ints[first]
         if first == 0:
             code[c] = _start_code(stint_codes[c, 0], has_rain, wet0)
-        active = _run_laps(first, history_active[first], s, f, track_state, wetness, seed, tyres, k, pace_s,
-                           retire_lap, stop_laps, stint_codes, real, ints, False, history_real, history_ints,
+        active = _run_laps(first, history_active[first], s, f, track_state, wetness, seed, tyres, deg_s_per_lap, k,
+                           pace_s, retire_lap, stop_laps, stint_codes, real, ints, False, history_real, history_ints,
                            history_active)
         _classify((v + 1) * n_races + s, active, n_laps, real, ints, picks, out)
         stop_laps[c] = base_stop_laps

@@ -84,6 +84,8 @@ class CompoundParams(BaseModel):
     cliff_s_per_lap: float = Field(default=0.0, ge=0.0, le=5.0, description="extra loss per lap beyond the cliff")
     min_stint_laps: int = Field(default=5, ge=1, le=100)
     max_stint_laps: int = Field(default=40, ge=1, le=200)
+    deg_rel_sd: float = Field(default=0.0, ge=0.0, le=1.0,
+                              description="relative sd of a race's degradation around deg_s_per_lap, drawn per race")
 
     @model_validator(mode="after")
     def _stint_range(self) -> Self:
@@ -178,6 +180,8 @@ class CircuitParams(BaseModel):
     sc_pit_window_laps: int = Field(default=8, ge=0, le=40, description="pit under SC/VSC if the plan stop is this close")
 
     retirement_prob: float = Field(default=0.07, ge=0.0, le=1.0, description="per car per race")
+    stint_limit_laps: int | None = Field(default=None, ge=5, le=100,
+                                         description="published maximum laps on one set of slicks (Qatar 2025: 25)")
 
     ref_track_temp_c: float = Field(default=35.0, ge=0.0, le=80.0, description="track temp the deg was fitted at")
     deg_temp_coeff_per_c: float = Field(default=0.02, ge=0.0, le=0.2, description="relative deg change per °C")
@@ -246,6 +250,7 @@ class CompoundTables(NamedTuple):
     deg_s_per_lap: np.ndarray
     cliff_lap: np.ndarray
     cliff_s_per_lap: np.ndarray
+    deg_rel_sd: np.ndarray
 
 
 def compound_tables(circuit: CircuitParams, deg_multiplier: float = 1.0) -> CompoundTables:
@@ -256,4 +261,5 @@ def compound_tables(circuit: CircuitParams, deg_multiplier: float = 1.0) -> Comp
         deg_s_per_lap=np.array([p.deg_s_per_lap * deg_multiplier for p in params]),
         cliff_lap=np.array([float(p.cliff_lap) for p in params]),
         cliff_s_per_lap=np.array([p.cliff_s_per_lap for p in params]),
+        deg_rel_sd=np.array([p.deg_rel_sd for p in params]),
     )

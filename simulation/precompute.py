@@ -26,6 +26,7 @@ from simulation.climate import race_weather, read_editions
 from simulation.defaults import default_circuit
 from simulation.engine import CarEntry, SimResult, simulate
 from simulation.fitting import (
+    RaceFit,
     fit_circuit_params,
     fit_race_models,
     fit_start_noise,
@@ -175,16 +176,31 @@ def field_strategies(
     return pd.DataFrame(rows), positions
 
 
-def fitted_circuit(tables: FittingTables, circuit_ref: str, race_laps: int, events: EventParams) -> CircuitParams:
-    """Circuit parameters fitted on ``tables``, with the neutralisations taken from the safety-car table
-    (``events``)."""
-    fits = fit_race_models(tables.laps)
+def fitted_circuit_until(tables: FittingTables, fits: list[RaceFit], circuit_ref: str, race_laps: int,
+                         track_temp_c: pd.Series) -> CircuitParams:
+    """Circuit parameters fitted on ``tables`` and their races' lap-time ``fits`` (pass only what was known
+    before the race: the walk-forward evaluation does), the neutralisations from the SC history and the
+    temperature effect from the races' mean track temperatures (``track_temp_c`` by race_id)."""
     own_laps = tables.laps[tables.laps["circuit_id"] == circuit_ref]
     passes = observed_passes_per_race(own_laps if len(own_laps) else tables.laps)
-    circuit = fit_circuit_params(circuit_ref, fits, tables.stints, tables.pit_stops, tables.sc_history,
-                                 tables.results, passes_per_race=passes, race_laps=race_laps,
-                                 start_noise_s=fit_start_noise(tables.laps, tables.results))
+    return fit_circuit_params(circuit_ref, fits, tables.stints, tables.pit_stops, tables.sc_history,
+                              tables.results, passes_per_race=passes, race_laps=race_laps,
+                              start_noise_s=fit_start_noise(tables.laps, tables.results), track_temp_c=track_temp_c)
+
+
+def fitted_circuit(tables: FittingTables, circuit_ref: str, race_laps: int, events: EventParams,
+                   track_temp_c: pd.Series) -> CircuitParams:
+    """Circuit parameters fitted on ``tables``, with the neutralisations taken from the safety-car table
+    (``events``)."""
+    circuit = fitted_circuit_until(tables, fit_race_models(tables.laps), circuit_ref, race_laps, track_temp_c)
     return circuit.model_copy(update={"events": events})
+
+
+def race_track_temps(warehouse: Warehouse) -> pd.Series:
+    """Mean race-session track temperature (°C) by race_id."""
+    return read_frame(warehouse, "select race_id, avg(track_temp_c) as track_temp_c from marts.fct_session_weather "
+                      "where session_code = 'R' group by race_id order by race_id").set_index("race_id")[
+        "track_temp_c"]
 
 
 @dataclass(frozen=True)
@@ -207,6 +223,10 @@ def next_race_key(races: pd.DataFrame) -> str | None:
     return None if race is None else race_key(int(race["season"]), int(race["round"]))
 
 
+# Published maximum laps on one set of slicks, by (season, circuit ref): the FIA/Pirelli safety limits at Lusail.
+PUBLISHED_STINT_LIMITS_LAPS = {(2023, "losail"): 18, (2025, "losail"): 25}
+
+
 def _next_race_circuit(warehouse: Warehouse, tables: MartTables, race: pd.Series, held: pd.DataFrame
                        ) -> CircuitParams:
     """The circuit fitted on the marts, with the published safety-car row's events (built-in ones without)."""
@@ -217,7 +237,9 @@ def _next_race_circuit(warehouse: Warehouse, tables: MartTables, race: pd.Series
     latest_laps = results[results["race_id"].isin(held["race_id"])].sort_values("season")
     race_laps = int(race["race_laps"]) if pd.notna(race["race_laps"]) else int(
         latest_laps.groupby("race_id")["laps_completed"].max().iloc[-1])
-    return fitted_circuit(tables.fitting, race["circuit_id"], race_laps, events)
+    circuit = fitted_circuit(tables.fitting, race["circuit_id"], race_laps, events, race_track_temps(warehouse))
+    limit = PUBLISHED_STINT_LIMITS_LAPS.get((int(race["season"]), str(race["circuit_id"])))
+    return circuit.model_copy(update={"stint_limit_laps": limit})
 
 
 def predicted_entrants(warehouse: Warehouse, race_id: int) -> list[Entrant]:

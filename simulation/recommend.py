@@ -50,6 +50,8 @@ def _race_for(request: StrategyRequest, params: CircuitParams | RaceParams | Non
     update: dict[str, Any] = {}
     if request.race_laps is not None:
         update["race_laps"] = request.race_laps
+    if request.stint_limit_laps is not None:
+        update["stint_limit_laps"] = request.stint_limit_laps
     if request.pit_loss_sec is not None:
         scale = request.pit_loss_sec / circuit.pit_loss_green_s
         update |= {
@@ -374,6 +376,7 @@ def recommend(request: StrategyRequest, params: CircuitParams | RaceParams | Non
             "circuit_id": c.circuit_id,
             "parameters_source": source,
             "race_laps": c.race_laps,
+            "stint_limit_laps": c.stint_limit_laps,
             "pit_loss_sec": round(c.pit_loss_green_s, 3),
             "pit_loss_vsc_sec": round(c.pit_loss_vsc_s, 3),
             "pit_loss_sc_sec": round(c.pit_loss_sc_s, 3),

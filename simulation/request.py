@@ -24,5 +24,7 @@ class StrategyRequest(BaseModel):
     gap_to_car_ahead: float = Field(default=1.0, ge=0, le=60)
     gap_to_car_behind: float = Field(default=1.0, ge=0, le=60)
     pit_loss_sec: float | None = Field(default=None, ge=15, le=35)
+    stint_limit_laps: int | None = Field(default=None, ge=5, le=80,
+                                         description="published maximum laps on one set of slicks (Qatar 2025: 25)")
     n_simulations: int = Field(default=2000, ge=100, le=10000)
     seed: int = Field(default=0, ge=0)

@@ -90,8 +90,10 @@ class Plan:
             c not in DRY_COMPOUNDS for c in self.compounds
         ):
             return False
+        limit = circuit.stint_limit_laps or circuit.race_laps
         return all(
-            circuit.compound(st.compound).min_stint_laps <= st.laps <= circuit.compound(st.compound).max_stint_laps
+            circuit.compound(st.compound).min_stint_laps <= st.laps
+            <= min(circuit.compound(st.compound).max_stint_laps, limit)
             for st in self.stints
         )
 
@@ -145,8 +147,9 @@ def generate_plans(
     """Every legal dry plan with 1..max_stops stops.
 
     Usable stint ranges come from the circuit's compounds; when tyres wear faster (``deg_multiplier`` > 1, a hot
-    track) the maximum stint shrinks in proportion, and grows when they wear slower. ``require_two_compounds``
-    is the FIA dry-race rule; it is waived in a wet race.
+    track) the maximum stint shrinks in proportion, and grows when they wear slower. A published stint limit
+    (``circuit.stint_limit_laps``) caps every stint. ``require_two_compounds`` is the FIA dry-race rule; it is
+    waived in a wet race.
     """
     laps = race_laps or circuit.race_laps
     if not 1 <= max_stops <= MAX_GENERATED_STOPS:
@@ -156,7 +159,7 @@ def generate_plans(
     for c in dry:
         p = circuit.compound(c)
         high = max(p.min_stint_laps, int(round(p.max_stint_laps / deg_multiplier)))
-        ranges[c] = (p.min_stint_laps, min(high, laps))
+        ranges[c] = (p.min_stint_laps, min(high, laps, circuit.stint_limit_laps or laps))
     codes_out: list[np.ndarray] = []
     laps_out: list[np.ndarray] = []
     for n_stints in range(2, max_stops + 2):
