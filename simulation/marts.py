@@ -23,7 +23,7 @@ _SQL = {
     "circuits": """select circuit_id as circuit_key, circuit_ref, circuit_name, is_street_circuit
                    from marts.dim_circuits order by 1""",
     "races": """select race_id, season, round, circuit_id as circuit_key, race_name, race_start_at, race_laps,
-                       has_results, is_next_race, is_sprint_weekend from marts.dim_races order by race_id""",
+                       has_results, is_next_race, is_sprint_weekend, max_stint_laps from marts.dim_races order by race_id""",
     "results": """select race_id, season, round, circuit_id as circuit_key, driver_id, constructor_id, grid,
                          position_order, status, laps_completed, points, is_classified from marts.fct_results
                   order by race_id, position_order, driver_id""",

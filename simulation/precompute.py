@@ -223,10 +223,6 @@ def next_race_key(races: pd.DataFrame) -> str | None:
     return None if race is None else race_key(int(race["season"]), int(race["round"]))
 
 
-# Published maximum laps on one set of slicks, by (season, circuit ref): the FIA/Pirelli safety limits at Lusail.
-PUBLISHED_STINT_LIMITS_LAPS = {(2023, "losail"): 18, (2025, "losail"): 25}
-
-
 def _next_race_circuit(warehouse: Warehouse, tables: MartTables, race: pd.Series, held: pd.DataFrame
                        ) -> CircuitParams:
     """The circuit fitted on the marts, with the published safety-car row's events (built-in ones without)."""
@@ -238,8 +234,12 @@ def _next_race_circuit(warehouse: Warehouse, tables: MartTables, race: pd.Series
     race_laps = int(race["race_laps"]) if pd.notna(race["race_laps"]) else int(
         latest_laps.groupby("race_id")["laps_completed"].max().iloc[-1])
     circuit = fitted_circuit(tables.fitting, race["circuit_id"], race_laps, events, race_track_temps(warehouse))
-    limit = PUBLISHED_STINT_LIMITS_LAPS.get((int(race["season"]), str(race["circuit_id"])))
-    return circuit.model_copy(update={"stint_limit_laps": limit})
+    return circuit.model_copy(update={"stint_limit_laps": stint_limit_laps(race["max_stint_laps"])})
+
+
+def stint_limit_laps(max_stint_laps: float | None) -> int | None:
+    """A race's published maximum laps on one set of slicks (``dim_races.max_stint_laps``; null when none)."""
+    return None if max_stint_laps is None or pd.isna(max_stint_laps) else int(max_stint_laps)
 
 
 def predicted_entrants(warehouse: Warehouse, race_id: int) -> list[Entrant]:

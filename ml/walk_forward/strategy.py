@@ -33,12 +33,12 @@ from simulation.fitting import RaceFit, fit_circuit_params, fit_race_models, tra
 from simulation.marts import LAP_SEASONS, FittingTables, load_marts
 from simulation.params import RaceParams
 from simulation.precompute import (
-    PUBLISHED_STINT_LIMITS_LAPS,
     Entrant,
     field_cars,
     field_strategies,
     fitted_circuit_until,
     race_track_temps,
+    stint_limit_laps,
 )
 from simulation.strategies import Plan
 from transforms.warehouse import Warehouse, read_frame
@@ -63,6 +63,7 @@ class _Known:
     fits: list[RaceFit]
     starts: pd.Series  # race_start_at by race_id
     race_laps: pd.Series  # scheduled laps by race_id
+    max_stint_laps: pd.Series  # published limit by race_id (null: none)
     editions: pd.DataFrame  # simulation.climate.read_editions
     track_temp_c: pd.Series  # race mean by race_id
 
@@ -71,10 +72,12 @@ def _load(warehouse: Warehouse, first_season: int) -> _Known:
     """Everything from the earliest season a fold's fit may see (LAP_SEASONS before ``first_season``)."""
     last = int(read_frame(warehouse, "select max(season) as season from marts.fct_laps")["season"].iloc[0])
     marts = load_marts(warehouse, last - first_season + LAP_SEASONS)
-    races = read_frame(warehouse, "select race_id, race_start_at, race_laps from marts.dim_races order by race_id")
+    races = read_frame(warehouse, "select race_id, race_start_at, race_laps, max_stint_laps from marts.dim_races "
+                       "order by race_id")
     return _Known(tables=marts.fitting, fits=fit_race_models(marts.fitting.laps),
                   starts=races.set_index("race_id")["race_start_at"].map(pd.Timestamp),
-                  race_laps=races.set_index("race_id")["race_laps"], editions=read_editions(warehouse),
+                  race_laps=races.set_index("race_id")["race_laps"],
+                  max_stint_laps=races.set_index("race_id")["max_stint_laps"], editions=read_editions(warehouse),
                   track_temp_c=race_track_temps(warehouse))
 
 
@@ -178,8 +181,7 @@ def _score_fold(known: _Known, fold: Fold, runs_per_plan: int) -> list[dict[str,
     # the product's weather for a race not yet run: its circuit's climate from the editions before it
     weather = race_weather(known.editions[known.editions["race_id"] != fold.race_id], fold.race_id, fold.circuit_id,
                            fold.race_start_at)
-    circuit = circuit.model_copy(update={"stint_limit_laps": PUBLISHED_STINT_LIMITS_LAPS.get(
-        (fold.season, circuit_ref))})
+    circuit = circuit.model_copy(update={"stint_limit_laps": stint_limit_laps(known.max_stint_laps[fold.race_id])})
     race = RaceParams(circuit=circuit, weather=weather.model_copy(update={"rain_probability": 0.0}))
     entrants = _entrants(t, fold.race_id)
     rows, _ = field_strategies(race, entrants, n_per_plan=runs_per_plan, seed=fold.race_id)

@@ -10,9 +10,9 @@ from ml.walk_forward import PER_RACE_COLUMNS, PER_SEASON_COLUMNS, folds
 from ml.walk_forward.strategy import evaluate
 from simulation.engine import CarEntry, FixedEvents, simulate
 from simulation.fitting import fit_circuit_params, fit_race_models
-from simulation.marts import FittingTables
+from simulation.marts import FittingTables, MartTables
 from simulation.params import CircuitParams, RaceParams, TrackState
-from simulation.precompute import Entrant, field_strategies
+from simulation.precompute import Entrant, field_strategies, stint_limit_laps
 from simulation.strategies import Plan, generate_plans
 from transforms.warehouse import Warehouse
 
@@ -28,6 +28,12 @@ def test_no_generated_plan_has_a_stint_over_the_published_limit() -> None:
     assert len(plans) > 0
     assert int(plans.stint_laps.max()) <= LIMIT_LAPS
     assert int(plans.stops.min()) >= 2  # 57 laps in stints of at most 20
+
+
+def test_published_limits_reach_the_calendar(marts: MartTables) -> None:
+    """Lusail's limits are race facts (dbt seed published_stint_limits -> dim_races), read by the precompute."""
+    races = marts.races[marts.races["circuit_id"] == "losail"].set_index("season")["max_stint_laps"]
+    assert [stint_limit_laps(races[season]) for season in (2023, 2024, 2025)] == [18, None, 25]
 
 
 def test_the_engine_stops_a_car_whose_plan_runs_past_the_limit() -> None:

@@ -26,6 +26,7 @@ select
     calendar.is_provisional,
     calendar.is_next_race,
     (sprints.race_id is not null or races.sprint_date is not null) as is_sprint_weekend,
+    stint_limits.max_stint_laps,
     races.fp1_date,
     races.fp2_date,
     races.fp3_date,
@@ -38,3 +39,5 @@ from races
 inner join {{ ref('int_races') }} as calendar using (race_id)
 left join {{ ref('stg_ergast__circuits') }} as circuits on circuits.circuit_id = races.circuit_id
 left join sprints using (race_id)
+left join {{ ref('published_stint_limits') }} as stint_limits
+    on stint_limits.season = races.season and stint_limits.circuit_ref = circuits.circuit_ref
