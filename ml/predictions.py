@@ -77,8 +77,8 @@ def race_entry_predictions(paths: MlPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     quali_inputs = features_of(entries, quali_model.features)
     entries["predicted_qualifying_score"] = quali_model.model.predict(quali_inputs)
-    entries["predicted_qualifying_position"] = entries.groupby("race_id")["predicted_qualifying_score"].rank(
-        method="first")
+    entries["predicted_qualifying_position"] = qualifying.predicted_order(entries["race_id"],
+                                                                          entries["predicted_qualifying_score"])
     # qualifying is known before every past race; only the next race needs the predicted order
     entries["qualifying_position"] = entries["qualifying_position"].astype("Float64").fillna(
         entries["predicted_qualifying_position"].where(entries["is_next_race"]))
