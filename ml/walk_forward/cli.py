@@ -7,11 +7,11 @@ from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from ml.walk_forward.subjects import SUBJECTS
-
+    """The options (shared with `undercut evaluate`; nothing heavy imported: every subcommand builds this parser)."""
     parser.add_argument("--home", type=Path, help="platform home (default: $UNDERCUT_HOME)")
     parser.add_argument("--seasons", type=int, nargs="+", help="seasons judged (default: the last three with results)")
-    parser.add_argument("--subjects", nargs="+", choices=sorted(SUBJECTS), help="what to judge (default: all)")
+    parser.add_argument("--subjects", nargs="+", help="what to judge: finishing_order, lap_time, overtake, ... "
+                                                     "(default: all registered)")
     parser.add_argument("--rounds", type=int, nargs="+", help="only these rounds of the seasons (a quick look)")
     parser.add_argument("--mlflow", action="store_true", help="also log one run per subject to the home's MLflow")
 
@@ -24,6 +24,9 @@ def run(args: argparse.Namespace) -> int:
     from ml.walk_forward.subjects import SUBJECTS
     from transforms.settings import Settings
 
+    unknown = set(args.subjects or []) - set(SUBJECTS)
+    if unknown:
+        raise SystemExit(f"unknown subjects {sorted(unknown)}; registered: {', '.join(SUBJECTS)}")
     settings = Settings(home=args.home) if args.home else Settings()
     paths = MlPaths.from_settings(settings)
     chosen = [f for f in folds(paths.warehouse, args.seasons) if not args.rounds or f.round in args.rounds]

@@ -48,6 +48,13 @@ def render(table: pd.DataFrame) -> str:
     return shown.to_string(index=False)
 
 
+def leaked(scores: WalkForwardScores, folds: Sequence[Fold]) -> pd.DataFrame:
+    """Per-race rows whose fit saw data from the race's start or later (or cannot say when): must be empty."""
+    starts = pd.Series({fold.race_id: fold.race_start_at for fold in folds}, name="race_start_at")
+    rows = scores.per_race.join(starts, on="race_id")
+    return rows[~(pd.to_datetime(rows["trained_until"]) < rows["race_start_at"])]
+
+
 def figure(scores: WalkForwardScores) -> Figure:
     """One panel per metric: the per-race value and its baseline, races in start order."""
     metrics = list(dict.fromkeys(scores.per_race["metric"]))

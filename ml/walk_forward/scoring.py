@@ -36,6 +36,11 @@ def refitted(folds: Sequence[Fold], frame: pd.DataFrame, fit: Callable[[pd.DataF
         yield fold, fitted
 
 
+def subject_label(subject: str, refit_every_races: int) -> str:
+    """The subject as reported: a model refitted on a cadence says so."""
+    return subject if refit_every_races == 1 else f"{subject} (refit every {refit_every_races} races)"
+
+
 def race_score(fold: Fold, fitted: Fitted[object], metric: str, value: float, baseline_name: str, baseline: float,
                n: int, higher_is_better: bool) -> dict[str, object]:
     return {"race_id": fold.race_id, "season": fold.season, "round": fold.round, "metric": metric, "value": value,
