@@ -24,7 +24,7 @@ from ml.evaluation import mean_race_spearman
 from ml.models import finish_position, qualifying
 from ml.models.positions import features_of, fit_position_model
 from ml.walk_forward import Fold, WalkForwardScores
-from ml.walk_forward.scoring import Fitted, per_race_table, race_score, refitted, season_means
+from ml.walk_forward.scoring import Fitted, before, per_race_table, race_score, refitted, season_means
 from transforms.warehouse import Warehouse
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:
     history, rows = _History(), []
     for fold, fitted in refitted([*_warm_up_folds(entries, folds[0]), *folds], entries, _fit):
         race = entries[entries["race_id"] == fold.race_id]
-        train = entries[entries["race_start_at"] < fold.race_start_at]
+        train = before(entries, fold)
         inputs = {"post_qualifying": race, "pre_race": pre_race_inputs(race, fitted.model.qualifying)}
         for view, baseline_name in VIEWS.items():
             predicted = fitted.model.finish.predict(features_of(inputs[view], finish_position.FEATURES))
