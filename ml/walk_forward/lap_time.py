@@ -18,8 +18,8 @@ from transforms.warehouse import Warehouse, read_frame
 SUBJECT = "lap_time"
 WET_COMPOUNDS = ("INTERMEDIATE", "WET")
 BASELINE = "per-stint mean"
-# A refit takes ~10 s on an idle 2-core machine (~120k laps) and ~90 s under load: per race, the three seasons
-# took longer than the evaluation's weekly slot allows; every 4th race keeps every fit before its races.
+# A fit takes ~10 s on two idle cores (~120k laps), ~90 s on a loaded machine: 61 races a pass would be 10-90 min.
+# Every 4th race (labelled in the subject): each model still only saw races before the ones it predicts.
 REFIT_EVERY_RACES = 4
 
 
