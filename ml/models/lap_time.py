@@ -21,6 +21,7 @@ import pandas as pd
 
 from ml import explain
 from ml.evaluation import TimeSplit, mae_s
+from ml.models import with_threads
 from ml.publish import TrainedModel
 
 if TYPE_CHECKING:
@@ -74,12 +75,13 @@ def stint_mean_baseline(laps: pd.DataFrame) -> pd.Series:
     return laps.groupby(["race_id", "driver_id", "stint"])["label_lap_time_s"].transform("mean")
 
 
-def fit(train_laps: pd.DataFrame) -> xgb.XGBRegressor:
-    """The model of lap time minus the reference lap, on modelled laps (training and the walk-forward share it)."""
+def fit(train_laps: pd.DataFrame, n_jobs: int | None = None) -> xgb.XGBRegressor:
+    """The model of lap time minus the reference lap, on modelled laps (training and the walk-forward share it;
+    `n_jobs` changes the speed, not the model)."""
     import xgboost as xgb  # imported when used: XGBoost takes ~4 s to import
 
-    return xgb.XGBRegressor(**XGB_PARAMS).fit(model_inputs(train_laps),
-                                              train_laps["label_lap_time_s"] - reference_lap_time_s(train_laps))
+    return xgb.XGBRegressor(**with_threads(XGB_PARAMS, n_jobs)).fit(
+        model_inputs(train_laps), train_laps["label_lap_time_s"] - reference_lap_time_s(train_laps))
 
 
 def predicted_lap_time_s(model: xgb.XGBRegressor, laps: pd.DataFrame) -> np.ndarray:

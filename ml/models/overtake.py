@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from ml import explain
 from ml.evaluation import TimeSplit, auroc, brier
+from ml.models import with_threads
 from ml.publish import TrainedModel
 
 # XGBoost and scikit-learn are imported in the functions that use them: they take ~4 s and ~3 s to import.
@@ -68,8 +69,9 @@ def _reliability_figure(truth: pd.Series, probability: np.ndarray) -> Figure:
     return fig
 
 
-def fit(train_battles: pd.DataFrame) -> CalibratedClassifierCV:
-    """Boosting on all but the latest training races, Platt calibration on those (training and the walk-forward)."""
+def fit(train_battles: pd.DataFrame, n_jobs: int | None = None) -> CalibratedClassifierCV:
+    """Boosting on all but the latest training races, Platt calibration on those (training and the walk-forward;
+    `n_jobs` changes the speed, not the model)."""
     import xgboost as xgb
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
@@ -77,7 +79,8 @@ def fit(train_battles: pd.DataFrame) -> CalibratedClassifierCV:
     calibration_ids = calibration_race_ids(train_battles)
     calibration = train_battles[train_battles["race_id"].isin(calibration_ids)]
     boosting = train_battles[~train_battles["race_id"].isin(calibration_ids)]
-    booster = xgb.XGBClassifier(**XGB_PARAMS).fit(model_inputs(boosting), boosting[LABEL].astype(int))
+    booster = xgb.XGBClassifier(**with_threads(XGB_PARAMS, n_jobs))
+    booster.fit(model_inputs(boosting), boosting[LABEL].astype(int))
     model = CalibratedClassifierCV(FrozenEstimator(booster), method="sigmoid")
     return model.fit(model_inputs(calibration), calibration[LABEL].astype(int))
 

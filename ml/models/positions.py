@@ -10,6 +10,7 @@ import pandas as pd
 
 from ml import explain
 from ml.evaluation import TimeSplit, mean_race_spearman
+from ml.models import with_threads
 from ml.publish import TrainedModel
 
 if TYPE_CHECKING:
@@ -25,11 +26,14 @@ def features_of(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame[columns].astype("float64")
 
 
-def fit_position_model(train: pd.DataFrame, columns: list[str], target: str) -> xgb.XGBRegressor:
-    """The regression itself (training and the walk-forward evaluation fit it the same way)."""
+def fit_position_model(train: pd.DataFrame, columns: list[str], target: str,
+                       n_jobs: int | None = None) -> xgb.XGBRegressor:
+    """The regression itself (training and the walk-forward evaluation fit it the same way; `n_jobs` changes the
+    speed, not the model)."""
     import xgboost as xgb  # imported when used: XGBoost takes ~4 s to import
 
-    return xgb.XGBRegressor(**XGB_PARAMS).fit(features_of(train, columns), train[target].astype(float))
+    return xgb.XGBRegressor(**with_threads(XGB_PARAMS, n_jobs)).fit(features_of(train, columns),
+                                                                    train[target].astype(float))
 
 
 def train_position_model(name: str, frame: pd.DataFrame, split: TimeSplit, columns: list[str], target: str,

@@ -60,5 +60,5 @@ def folds(warehouse: Warehouse, seasons: Sequence[int] | None = None) -> list[Fo
     if seasons is None:
         seasons = sorted(races["season"].unique())[-DEFAULT_SEASONS:]
     chosen = races[races["season"].isin(list(seasons))]
-    return [Fold(int(r.race_id), int(r.season), int(r.round), int(r.circuit_id), pd.Timestamp(r.race_start_at))
-            for r in chosen.itertuples(index=False)]
+    return [Fold(int(r["race_id"]), int(r["season"]), int(r["round"]), int(r["circuit_id"]),
+                 pd.Timestamp(r["race_start_at"])) for r in chosen.to_dict("records")]

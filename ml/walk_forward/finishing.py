@@ -24,7 +24,7 @@ from ml.evaluation import mean_race_spearman
 from ml.models import finish_position, qualifying
 from ml.models.positions import features_of, fit_position_model
 from ml.walk_forward import Fold, WalkForwardScores
-from ml.walk_forward.scoring import Fitted, before, per_race_table, race_score, refitted, season_means
+from ml.walk_forward.scoring import FIT_THREADS, before, per_race_table, race_score, refitted, season_means
 from transforms.warehouse import Warehouse
 
 if TYPE_CHECKING:
@@ -49,9 +49,9 @@ class Models:
 
 
 def _fit(train: pd.DataFrame) -> Models:
-    return Models(fit_position_model(train, finish_position.FEATURES, "finish_position"),
+    return Models(fit_position_model(train, finish_position.FEATURES, "finish_position", FIT_THREADS),
                   fit_position_model(train[train["actual_qualifying_position"].notna()], qualifying.FEATURES,
-                                     "actual_qualifying_position"))
+                                     "actual_qualifying_position", FIT_THREADS))
 
 
 def pre_race_inputs(race: pd.DataFrame, quali_model: xgb.XGBRegressor) -> pd.DataFrame:
@@ -104,6 +104,8 @@ class _History:
         self.log_loss: dict[tuple[str, int, float], float] = {}  # (view, race, scale) -> winner log-loss
 
     def spread(self, view: str, predicted: np.ndarray) -> np.ndarray:
+        if not self.rows[view]:  # the first warm-up race: no residual yet (it only seeds them)
+            return np.full(len(predicted), UNCALIBRATED_SPREAD_POSITIONS)
         earlier = pd.concat(self.rows[view])
         band = finish_position.spread_by_band(earlier["predicted"].to_numpy(), earlier["finish_position"])
         return finish_position.spread_for(predicted, band)
@@ -128,8 +130,8 @@ class _History:
 def _warm_up_folds(entries: pd.DataFrame, first: Fold) -> list[Fold]:
     races = entries.drop_duplicates("race_id").sort_values("race_start_at")
     earlier = races[races["race_start_at"] < first.race_start_at].tail(WARM_UP_RACES)
-    return [Fold(int(r.race_id), int(r.season), int(r.round), int(r.circuit_id), pd.Timestamp(r.race_start_at))
-            for r in earlier.itertuples(index=False)]
+    return [Fold(int(r["race_id"]), int(r["season"]), int(r["round"]), int(r["circuit_id"]),
+                 pd.Timestamp(r["race_start_at"])) for r in earlier.to_dict("records")]
 
 
 def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:
@@ -143,17 +145,16 @@ def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:
         inputs = {"post_qualifying": race, "pre_race": pre_race_inputs(race, fitted.model.qualifying)}
         for view, baseline_name in VIEWS.items():
             predicted = fitted.model.finish.predict(features_of(inputs[view], finish_position.FEATURES))
-            # the spread needs earlier out-of-sample residuals: the first warm-up fold only seeds them
-            spread = history.spread(view, predicted) if history.rows[view] else np.full(len(race), UNCALIBRATED_SPREAD_POSITIONS)
+            spread = history.spread(view, predicted)
             if fold.race_id in judged:
-                rows += _race_scores(fold, fitted, view, baseline_name, race, train, predicted,
+                rows += _race_scores(fold, fitted.trained_until, view, baseline_name, race, train, predicted,
                                      history.scale(view) * spread)
             history.add(view, race, predicted, spread)
     per_race = per_race_table(rows)
     return WalkForwardScores(SUBJECT, per_race, season_means(per_race))
 
 
-def _race_scores(fold: Fold, fitted: Fitted[Models], view: str, baseline_name: str, race: pd.DataFrame,
+def _race_scores(fold: Fold, trained_until: pd.Timestamp, view: str, baseline_name: str, race: pd.DataFrame,
                  train: pd.DataFrame, predicted: np.ndarray, spread: np.ndarray) -> list[dict[str, object]]:
     truth = race["finish_position"].astype(float)
     order = naive_order(race, view)
@@ -162,10 +163,11 @@ def _race_scores(fold: Fold, fitted: Fitted[Models], view: str, baseline_name: s
     naive_win, naive_podium = slot_probabilities(train, naive_order(train, view), order)
     n = len(race)
     return [
-        race_score(fold, fitted, f"spearman_{view}", mean_race_spearman(race["race_id"], truth, predicted),
-                   baseline_name, mean_race_spearman(race["race_id"], truth, order), n, True),
-        race_score(fold, fitted, f"winner_log_loss_{view}", winner_log_loss(p_win, won),
+        race_score(fold, trained_until, f"spearman_{view}",
+                   mean_race_spearman(race["race_id"], truth, predicted), baseline_name,
+                   mean_race_spearman(race["race_id"], truth, order), n, True),
+        race_score(fold, trained_until, f"winner_log_loss_{view}", winner_log_loss(p_win, won),
                    f"{baseline_name} slot frequency", winner_log_loss(naive_win, won), 1, False),
-        race_score(fold, fitted, f"top3_brier_{view}", podium_brier(p_podium, podium),
+        race_score(fold, trained_until, f"top3_brier_{view}", podium_brier(p_podium, podium),
                    f"{baseline_name} slot frequency", podium_brier(naive_podium, podium), n, False),
     ]

@@ -4,6 +4,7 @@ MAE on the race's modelled laps, dry and wet (intermediate / wet compound), besi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -12,15 +13,12 @@ from ml import datasets
 from ml.evaluation import mae_s
 from ml.models import lap_time
 from ml.walk_forward import Fold, WalkForwardScores
-from ml.walk_forward.scoring import per_race_table, race_score, refitted, season_pooled, subject_label
+from ml.walk_forward.scoring import FIT_THREADS, per_race_table, race_score, refitted, season_pooled
 from transforms.warehouse import Warehouse, read_frame
 
 SUBJECT = "lap_time"
 WET_COMPOUNDS = ("INTERMEDIATE", "WET")
 BASELINE = "per-stint mean"
-# A fit takes ~10 s on two idle cores (~120k laps), ~90 s on a loaded machine: 61 races a pass would be 10-90 min.
-# Every 4th race (labelled in the subject): each model still only saw races before the ones it predicts.
-REFIT_EVERY_RACES = 4
 
 
 def _laps(warehouse: Warehouse) -> pd.DataFrame:
@@ -32,22 +30,22 @@ def _laps(warehouse: Warehouse) -> pd.DataFrame:
 def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:
     laps = _laps(warehouse)
     rows, scored = [], []
-    for fold, fitted in refitted(folds, laps, lap_time.fit, REFIT_EVERY_RACES):
+    for fold, fitted in refitted(folds, laps, partial(lap_time.fit, n_jobs=FIT_THREADS)):
         race = laps[laps["race_id"] == fold.race_id]
         if race.empty:
             continue
         race = race.assign(predicted_s=lap_time.predicted_lap_time_s(fitted.model, race),
                            baseline_s=lap_time.stint_mean_baseline(race))
         for conditions, group in race.groupby("conditions"):
-            rows.append(race_score(fold, fitted, f"mae_{conditions}_s", _mae(group, "predicted_s"), BASELINE,
-                                   _mae(group, "baseline_s"), len(group), False))
+            rows.append(race_score(fold, fitted.trained_until, f"mae_{conditions}_s", _mae(group, "predicted_s"),
+                                   BASELINE, _mae(group, "baseline_s"), len(group), False))
         scored.append(race)
     per_race = per_race_table(rows)
     predictions = pd.concat(scored)
     per_season = pd.concat([season_pooled(group, f"mae_{conditions}_s", BASELINE, False, _mae, "predicted_s",
                                           "baseline_s")
                             for conditions, group in predictions.groupby("conditions")], ignore_index=True)
-    return WalkForwardScores(subject_label(SUBJECT, REFIT_EVERY_RACES), per_race, per_season)
+    return WalkForwardScores(SUBJECT, per_race, per_season)
 
 
 def _mae(laps: pd.DataFrame, column: str) -> float:

@@ -15,7 +15,7 @@ from ml import datasets
 from ml.evaluation import auroc, brier
 from ml.models import overtake
 from ml.walk_forward import Fold, WalkForwardScores
-from ml.walk_forward.scoring import per_race_table, race_score, refitted, season_pooled
+from ml.walk_forward.scoring import FIT_THREADS, per_race_table, race_score, refitted, season_pooled
 from transforms.warehouse import Warehouse, read_frame
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ class Models:
 def _fit(train: pd.DataFrame) -> Models:
     from sklearn.linear_model import LogisticRegression
 
-    return Models(overtake.fit(train), LogisticRegression().fit(train[["gap_s"]], train[overtake.LABEL].astype(int)))
+    return Models(overtake.fit(train, FIT_THREADS), LogisticRegression().fit(train[["gap_s"]], train[overtake.LABEL].astype(int)))
 
 
 def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:
@@ -51,10 +51,10 @@ def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:
             p_overtake=fitted.model.overtake.predict_proba(overtake.model_inputs(race))[:, 1],
             p_gap_only=fitted.model.gap_only.predict_proba(race[["gap_s"]])[:, 1])
         if race["passed"].nunique() == 2:  # AUROC needs a pass and a non-pass
-            rows.append(race_score(fold, fitted, "auroc", _auroc(race, "p_overtake"), BASELINE,
-                                   _auroc(race, "p_gap_only"), len(race), True))
-        rows.append(race_score(fold, fitted, "brier", _brier(race, "p_overtake"), BASELINE,
-                               _brier(race, "p_gap_only"), len(race), False))
+            rows.append(race_score(fold, fitted.trained_until, "auroc", _auroc(race, "p_overtake"),
+                                   BASELINE, _auroc(race, "p_gap_only"), len(race), True))
+        rows.append(race_score(fold, fitted.trained_until, "brier", _brier(race, "p_overtake"),
+                               BASELINE, _brier(race, "p_gap_only"), len(race), False))
         scored.append(race)
     predictions = pd.concat(scored)
     per_season = pd.concat([season_pooled(predictions, "auroc", BASELINE, True, _auroc, "p_overtake", "p_gap_only"),

@@ -99,9 +99,9 @@ def log_to_mlflow(paths: MlPaths, evaluated: Evaluated, seasons: Sequence[int]) 
                            "model_version": model_version(paths, evaluated.subject),
                            "races": scores.per_race["race_id"].nunique()})
         metrics = {"runtime_s": evaluated.runtime_s}
-        for row in scores.per_season.itertuples(index=False):
-            metrics[f"{row.metric}_{row.season}"] = float(row.value)
-            metrics[f"baseline_{row.metric}_{row.season}"] = float(row.baseline)
+        for row in scores.per_season.to_dict("records"):
+            metrics[f"{row['metric']}_{row['season']}"] = float(row["value"])
+            metrics[f"baseline_{row['metric']}_{row['season']}"] = float(row["baseline"])
         mlflow.log_metrics(metrics)
         mlflow.log_text(scores.per_race.to_csv(index=False), "per_race.csv")
         mlflow.log_text(scores.per_season.to_csv(index=False), "per_season.csv")

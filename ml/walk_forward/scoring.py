@@ -1,4 +1,4 @@
-"""What every evaluator shares: the rows of a fold's training data, the refit cadence, and the long score tables."""
+"""What every evaluator shares: the rows of a fold's training data, the refit per race, and the long score tables."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ import pandas as pd
 from ml.walk_forward import PER_RACE_COLUMNS, PER_SEASON_COLUMNS, Fold
 
 Model = TypeVar("Model")
+# One thread per XGBoost fit: on the shared two cores a small fit took 0.4 s with one thread and 6-8 s with two
+# (the OpenMP threads wait on each other when other processes hold the cores); the model is the same.
+FIT_THREADS = 1
 
 
 @dataclass(frozen=True)
@@ -24,28 +27,19 @@ def before(frame: pd.DataFrame, fold: Fold, started_at: str = "race_start_at") -
     return frame[frame[started_at] < fold.race_start_at]
 
 
-def refitted(folds: Sequence[Fold], frame: pd.DataFrame, fit: Callable[[pd.DataFrame], Model],
-             refit_every_races: int = 1) -> Iterator[tuple[Fold, Fitted[Model]]]:
-    """Each fold with a model fitted on `frame`'s rows before it: refitted every race (or every `refit_every_races`
-    races, reused in between, for a model too slow to refit per race: still only earlier data)."""
-    fitted: Fitted[Model] | None = None
-    for index, fold in enumerate(folds):
-        if fitted is None or index % refit_every_races == 0:
-            train = before(frame, fold)
-            fitted = Fitted(fit(train), pd.Timestamp(train["race_start_at"].max()))
-        yield fold, fitted
+def refitted(folds: Sequence[Fold], frame: pd.DataFrame,
+             fit: Callable[[pd.DataFrame], Model]) -> Iterator[tuple[Fold, Fitted[Model]]]:
+    """Each fold with a model fitted on `frame`'s rows of the races before it (refitted for every race)."""
+    for fold in folds:
+        train = before(frame, fold)
+        yield fold, Fitted(fit(train), pd.Timestamp(train["race_start_at"].max()))
 
 
-def subject_label(subject: str, refit_every_races: int) -> str:
-    """The subject as reported: a model refitted on a cadence says so."""
-    return subject if refit_every_races == 1 else f"{subject} (refit every {refit_every_races} races)"
-
-
-def race_score(fold: Fold, fitted: Fitted[object], metric: str, value: float, baseline_name: str, baseline: float,
-               n: int, higher_is_better: bool) -> dict[str, object]:
+def race_score(fold: Fold, trained_until: pd.Timestamp, metric: str, value: float, baseline_name: str,
+               baseline: float, n: int, higher_is_better: bool) -> dict[str, object]:
     return {"race_id": fold.race_id, "season": fold.season, "round": fold.round, "metric": metric, "value": value,
             "baseline_name": baseline_name, "baseline": baseline, "n": n, "higher_is_better": higher_is_better,
-            "trained_until": fitted.trained_until}
+            "trained_until": trained_until}
 
 
 def per_race_table(rows: list[dict[str, object]]) -> pd.DataFrame:

@@ -48,6 +48,7 @@ def test_every_fold_of_every_evaluator_is_fitted_before_its_race(evaluated: list
 
 def test_a_fit_that_sees_its_race_is_caught(warehouse: Warehouse, judged: list[Fold],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(finishing_evaluation, "WARM_UP_RACES", 2)  # cheaper; the spread only needs a few races
     monkeypatch.setattr(scoring, "before", lambda frame, fold, started_at="race_start_at": frame)
     scores = finishing_evaluation.evaluate(warehouse, judged[-1:])
     assert set(leaked(scores, judged)["race_id"]) == {judged[-1].race_id}
