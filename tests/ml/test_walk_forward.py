@@ -102,3 +102,15 @@ def test_undercut_evaluate_prints_the_summary(built_home: Path, archive_dir: Pat
     row = next(line for line in printed.splitlines() if "spearman_post_qualifying" in line).split()
     value, baseline = float(row[3]), float(row[-3])  # ... value baseline_name baseline delta n
     assert -1 <= value <= 1 and -1 <= baseline <= 1 and value != baseline
+
+
+def test_the_evaluation_asset_runs_in_its_own_weekly_job_not_in_the_refresh() -> None:
+    from orchestration.definitions import defs
+    from orchestration.defs.jobs import ml_predict_job
+    from orchestration.defs.ml.assets import ml_job
+    from orchestration.defs.ml.evaluation import KEY
+
+    graph = defs.resolve_asset_graph()
+    assert KEY in graph.get_all_asset_keys()
+    assert all(KEY not in job.selection.resolve(graph) for job in (ml_job, ml_predict_job))
+    assert defs.resolve_schedule_def("walk_forward_job_schedule").job_name == "walk_forward_job"
