@@ -114,3 +114,24 @@ def test_the_evaluation_asset_runs_in_its_own_weekly_job_not_in_the_refresh() ->
     assert KEY in graph.get_all_asset_keys()
     assert all(KEY not in job.selection.resolve(graph) for job in (ml_job, ml_predict_job))
     assert defs.resolve_schedule_def("walk_forward_job_schedule").job_name == "walk_forward_job"
+
+
+def test_the_asset_logs_a_run_and_checks_every_fold(ml_paths: MlPaths, judged: list[Fold], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from dagster import materialize
+
+    from orchestration.defs.ml import evaluation
+    from orchestration.defs.ml.resources import MlResource
+
+    # the ML test warehouse, MLflow in a home of its own; one race and the quickest subject
+    monkeypatch.setenv("UNDERCUT_WAREHOUSE_CATALOG", ml_paths.warehouse.catalog)
+    monkeypatch.setenv("UNDERCUT_LAKE_URI", ml_paths.warehouse.lake_uri)
+    monkeypatch.setattr(evaluation, "folds", lambda warehouse: judged[-1:])
+    monkeypatch.setattr(evaluation, "SUBJECTS", {"overtake": SUBJECTS["overtake"]})
+    result = materialize([evaluation.walk_forward_evaluation], resources={"ml": MlResource(home=str(tmp_path))})
+    assert result.success
+    (check,) = result.get_asset_check_evaluations()
+    assert check.check_name == evaluation.LEAKAGE_CHECK and check.passed
+    metadata = result.asset_materializations_for_node("ml__walk_forward_evaluation")[0].metadata
+    client = tracking.configure(MlPaths(tmp_path, ml_paths.warehouse))
+    assert client.get_run(str(metadata["mlflow_run.overtake"].value)).data.params["seasons"] == "2025"
