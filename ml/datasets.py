@@ -7,7 +7,7 @@ import pandas as pd
 
 from ml import feature_store
 from ml.paths import MlPaths
-from transforms.warehouse import read_frame
+from transforms.warehouse import Warehouse, read_frame
 
 # Hybrid-era-ish history: older seasons add rows but describe a different sport (and slow every join down).
 FIRST_TRAINING_SEASON = 2012
@@ -29,6 +29,18 @@ PRE_RACE_FEATURES = [*PRE_QUALIFYING_FEATURES, "race_entry:qualifying_position",
                      "race_entry:quali_gap_to_teammate_pct"]
 
 
+# features.race_entry_features carries every Feast feature above, under its mart's prefix where it has one: the same
+# pre-race rows the point-in-time join returns (checked equal on a built home: tests/ml/test_walk_forward.py).
+MART_COLUMN_OF_FEATURE = {
+    "races_in_window": "form_races_in_window", "avg_finish_position": "form_avg_finish_position",
+    "avg_points": "form_avg_points", "dnf_rate": "form_dnf_rate",
+    "avg_quali_gap_to_teammate_pct": "form_avg_quali_gap_to_teammate_pct",
+    "avg_pace_deficit_pct": "constructor_avg_pace_deficit_pct",
+    "last_race_pace_deficit_pct": "constructor_last_race_pace_deficit_pct",
+    "overtaking_difficulty_index": "circuit_overtaking_difficulty_index", "sc_per_race": "circuit_sc_per_race",
+}
+
+
 def feature_name(reference: str) -> str:
     return reference.split(":", 1)[1]
 
@@ -43,13 +55,13 @@ def next_race(paths: MlPaths) -> pd.Series:
     return calendar[calendar["is_next_race"]].iloc[0]
 
 
-def _entries(paths: MlPaths) -> pd.DataFrame:
+def _entries(warehouse: Warehouse, extra_columns: str = "") -> pd.DataFrame:
     """Every entry since FIRST_TRAINING_SEASON (next race included) with its outcomes (null when not yet run)."""
-    return read_frame(paths.warehouse, f"""
+    return read_frame(warehouse, f"""
         select e.race_id, e.driver_id, e.constructor_id, e.circuit_id, e.season, e.round, e.is_next_race,
                e.race_start_at as event_timestamp,
                e.label_finish_position as finish_position, q.qualifying_position as actual_qualifying_position,
-               r.grid
+               r.grid {extra_columns}
         from features.race_entry_features as e
         left join marts.fct_qualifying as q using (race_id, driver_id)
         left join marts.fct_results as r using (race_id, driver_id)
@@ -60,26 +72,34 @@ def _entries(paths: MlPaths) -> pd.DataFrame:
 
 def entry_frame(paths: MlPaths) -> pd.DataFrame:
     """Race entries with every pre-race feature from Feast's point-in-time join (offline store)."""
-    entries = _entries(paths)
+    entries = _entries(paths.warehouse)
     entity_rows = entries[[*ENTITY_COLUMNS, "event_timestamp"]]
     joined = feature_store.historical_features(paths, entity_rows, PRE_RACE_FEATURES)
     joined["event_timestamp"] = joined["event_timestamp"].dt.tz_localize(None)
     return entries.merge(joined, on=[*ENTITY_COLUMNS, "event_timestamp"], how="inner")
 
 
+def entry_frame_from_marts(warehouse: Warehouse) -> pd.DataFrame:
+    """entry_frame's rows and columns read straight from features.race_entry_features (no Feast store needed; one
+    read for a whole walk-forward pass), plus `last_input_race_start_at` (the newest race the row read from)."""
+    columns = [MART_COLUMN_OF_FEATURE.get(f, f) + f" as {f}" for f in map(feature_name, PRE_RACE_FEATURES)]
+    entries = _entries(warehouse, ", " + ", ".join(f"e.{c}" for c in [*columns, "last_input_race_start_at"]))
+    return entries[~entries["is_next_race"]].reset_index(drop=True)
+
+
 def next_race_entries(paths: MlPaths) -> pd.DataFrame:
     """The next race's presumed entry list with its pre-race features read from the online store."""
-    entries = _entries(paths)
+    entries = _entries(paths.warehouse)
     entries = entries[entries["is_next_race"]].reset_index(drop=True)
     rows = [{str(k): v for k, v in row.items()} for row in entries[ENTITY_COLUMNS].to_dict("records")]
     online = feature_store.online_features(paths, rows, PRE_RACE_FEATURES)
     return pd.concat([entries, online.drop(columns=ENTITY_COLUMNS)], axis=1)
 
 
-def lap_frame(paths: MlPaths) -> pd.DataFrame:
+def lap_frame(warehouse: Warehouse) -> pd.DataFrame:
     """Clean race laps: pre-lap features (features.lap_features) with the race's pace up to lap L-2
     (features.lap_pace_features); nothing reads lap L's or lap L-1's time."""
-    return read_frame(paths.warehouse, """
+    return read_frame(warehouse, """
         select laps.*, pace.* exclude (race_id, driver_id, lap_number)
         from features.lap_features as laps
         inner join features.lap_pace_features as pace using (race_id, driver_id, lap_number)
@@ -88,11 +108,11 @@ def lap_frame(paths: MlPaths) -> pd.DataFrame:
     """)
 
 
-def battle_frame(paths: MlPaths, complete_horizon_only: bool = True) -> pd.DataFrame:
+def battle_frame(warehouse: Warehouse, complete_horizon_only: bool = True) -> pd.DataFrame:
     """Battles with their context (features.battle_features). For training, only battles whose label horizon lies
     inside the race (a label cut off by the flag is unknown, not 'no pass')."""
     where = "where label_horizon_complete" if complete_horizon_only else ""
-    return read_frame(paths.warehouse, f"""
+    return read_frame(warehouse, f"""
         select * from features.battle_features {where} order by race_id, lap_number, driver_id
     """)
 

@@ -39,7 +39,7 @@ def _lap_time_rows(paths: MlPaths) -> tuple[Champion, pd.DataFrame, pd.DataFrame
     """The champion, the laps it predicts (keys, split, reference, actual time) and their model inputs."""
     champion = Champion(tracking.configure(paths), lap_time.NAME)
     split = validation_split(paths)
-    laps = lap_time.modelled(datasets.lap_frame(paths))
+    laps = lap_time.modelled(datasets.lap_frame(paths.warehouse))
     laps = laps[laps["race_id"].isin(split.valid_race_ids) | (laps["season"] == laps["season"].max())]
     inputs = lap_time.model_inputs(laps)[champion.features]
     rows = laps[["race_id", "season", "round", "driver_id", "constructor_id", "lap_number", "stint", "compound",
@@ -66,7 +66,7 @@ def _overtake_rows(paths: MlPaths) -> tuple[Champion, pd.DataFrame, pd.DataFrame
     """The champion, every battle (keys, gap, label, split) and its model inputs."""
     champion = Champion(tracking.configure(paths), overtake.NAME)
     split = validation_split(paths)
-    battles = datasets.battle_frame(paths, complete_horizon_only=False)
+    battles = datasets.battle_frame(paths.warehouse, complete_horizon_only=False)
     inputs = overtake.model_inputs(battles)[champion.features]
     calibration = overtake.calibration_race_ids(split.train(battles[battles["label_horizon_complete"]]))
     rows = battles[["race_id", "season", "round", "lap_number", "driver_id", "ahead_driver_id", "position",

@@ -77,8 +77,8 @@ def race_entry_predictions(paths: MlPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     quali_inputs = features_of(entries, quali_model.features)
     entries["predicted_qualifying_score"] = quali_model.model.predict(quali_inputs)
-    entries["predicted_qualifying_position"] = entries.groupby("race_id")["predicted_qualifying_score"].rank(
-        method="first")
+    entries["predicted_qualifying_position"] = qualifying.predicted_order(entries["race_id"],
+                                                                          entries["predicted_qualifying_score"])
     # Qualifying is known before every past race, and before the next one once it has qualified (a refresh after
     # qualifying); until then the next race runs on the predicted order.
     known = entries["qualifying_position"].notna()

@@ -14,9 +14,9 @@ from ml.registry import GateDecision
 Trainer = Callable[[MlPaths, TimeSplit], TrainedModel]
 
 TRAINERS: dict[str, Trainer] = {
-    lap_time.NAME: lambda paths, split: lap_time.train(datasets.lap_frame(paths), split),
+    lap_time.NAME: lambda paths, split: lap_time.train(datasets.lap_frame(paths.warehouse), split),
     finish_position.NAME: lambda paths, split: finish_position.train(datasets.entry_frame(paths), split),
-    overtake.NAME: lambda paths, split: overtake.train(datasets.battle_frame(paths), split),
+    overtake.NAME: lambda paths, split: overtake.train(datasets.battle_frame(paths.warehouse), split),
     qualifying.NAME: lambda paths, split: qualifying.train(datasets.entry_frame(paths), split),
     pit_strategy.NAME: lambda paths, split: pit_strategy.train(datasets.pit_strategy_frame(paths), split),
 }

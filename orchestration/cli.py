@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: this machine only)")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=_cmd_serve)
+    from ml.walk_forward import cli as walk_forward
+
+    evaluate = sub.add_parser("evaluate", help="walk-forward evaluation: every race of the last seasons predicted by "
+                                               "models refitted on earlier races, scored beside naive baselines")
+    walk_forward.add_arguments(evaluate)
+    evaluate.set_defaults(func=walk_forward.run)
     from simulation.cli import register as register_simulation
 
     register_simulation(sub)  # strategy, bench-sim

@@ -26,7 +26,9 @@ def grid_order(frame: pd.DataFrame) -> pd.Series:
 def spread_by_band(predicted: np.ndarray, truth: pd.Series) -> dict[str, list[float]]:
     band = np.digitize(predicted, SPREAD_BAND_EDGES[1:-1])
     residual = truth.to_numpy(dtype=float) - predicted
-    return {"edges": SPREAD_BAND_EDGES, "std": [float(np.std(residual[band == b])) for b in range(4)]}
+    # a band no prediction fell in (few rows, e.g. the walk-forward's first races) takes the overall spread
+    return {"edges": SPREAD_BAND_EDGES,
+            "std": [float(np.std(residual[band == b] if (band == b).any() else residual)) for b in range(4)]}
 
 
 def spread_for(predicted: np.ndarray, spread: dict[str, list[float]]) -> np.ndarray:

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from ml import explain
 from ml.evaluation import TimeSplit, auroc, brier
+from ml.models import with_threads
 from ml.publish import TrainedModel
 
 # XGBoost and scikit-learn are imported in the functions that use them: they take ~4 s and ~3 s to import.
@@ -68,18 +69,25 @@ def _reliability_figure(truth: pd.Series, probability: np.ndarray) -> Figure:
     return fig
 
 
-def train(battles: pd.DataFrame, split: TimeSplit) -> TrainedModel:
+def fit(train_battles: pd.DataFrame, n_jobs: int | None = None) -> CalibratedClassifierCV:
+    """Boosting on all but the latest training races, Platt calibration on those (training and the walk-forward;
+    `n_jobs` changes the speed, not the model)."""
     import xgboost as xgb
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
 
-    train_battles, valid_battles = split.train(battles), split.valid(battles)
     calibration_ids = calibration_race_ids(train_battles)
     calibration = train_battles[train_battles["race_id"].isin(calibration_ids)]
-    fit = train_battles[~train_battles["race_id"].isin(calibration_ids)]
-    booster = xgb.XGBClassifier(**XGB_PARAMS).fit(model_inputs(fit), fit[LABEL].astype(int))
+    boosting = train_battles[~train_battles["race_id"].isin(calibration_ids)]
+    booster = xgb.XGBClassifier(**with_threads(XGB_PARAMS, n_jobs))
+    booster.fit(model_inputs(boosting), boosting[LABEL].astype(int))
     model = CalibratedClassifierCV(FrozenEstimator(booster), method="sigmoid")
-    model.fit(model_inputs(calibration), calibration[LABEL].astype(int))
+    return model.fit(model_inputs(calibration), calibration[LABEL].astype(int))
+
+
+def train(battles: pd.DataFrame, split: TimeSplit) -> TrainedModel:
+    train_battles, valid_battles = split.train(battles), split.valid(battles)
+    model = fit(train_battles)
 
     valid_x = model_inputs(valid_battles)
     truth = valid_battles[LABEL].astype(int)
@@ -92,7 +100,8 @@ def train(battles: pd.DataFrame, split: TimeSplit) -> TrainedModel:
         name=NAME, estimator=model, flavor="sklearn", valid_x=valid_x, score=score, greater_is_better=True,
         pyfunc_predict_fn="predict_proba",
         params={**XGB_PARAMS, "calibration": "sigmoid", "calibration_races": CALIBRATION_RACES,
-                "fit_battles": len(fit), "positive_rate_train": float(train_battles[LABEL].mean())},
+                "fit_battles": int((~train_battles["race_id"].isin(calibration_race_ids(train_battles))).sum()),
+                "positive_rate_train": float(train_battles[LABEL].mean())},
         metrics={"valid_auroc": score(probability), "valid_brier": brier(truth, probability),
                  "valid_positive_rate": float(truth.mean()),
                  "baseline_gap_auroc": auroc(truth, -valid_battles["gap_s"])},

@@ -3,12 +3,18 @@ judged by the mean per-race rank correlation against a naive order on the same v
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ml import explain
 from ml.evaluation import TimeSplit, mean_race_spearman
+from ml.models import with_threads
 from ml.publish import TrainedModel
+
+if TYPE_CHECKING:
+    import xgboost as xgb
 
 # Shallow, heavily regularised trees: ~20 rows per race and most signal in a few features (deeper trees overfit).
 XGB_PARAMS = {"n_estimators": 200, "max_depth": 2, "learning_rate": 0.05, "subsample": 0.8,
@@ -20,16 +26,23 @@ def features_of(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return frame[columns].astype("float64")
 
 
+def fit_position_model(train: pd.DataFrame, columns: list[str], target: str,
+                       n_jobs: int | None = None) -> xgb.XGBRegressor:
+    """The regression itself (training and the walk-forward evaluation fit it the same way; `n_jobs` changes the
+    speed, not the model)."""
+    import xgboost as xgb  # imported when used: XGBoost takes ~4 s to import
+
+    return xgb.XGBRegressor(**with_threads(XGB_PARAMS, n_jobs)).fit(features_of(train, columns),
+                                                                    train[target].astype(float))
+
+
 def train_position_model(name: str, frame: pd.DataFrame, split: TimeSplit, columns: list[str], target: str,
                          baseline: pd.Series) -> tuple[TrainedModel, pd.DataFrame]:
     """`baseline`: a naive expected position per row of `frame` (lower = better). Returns the model and its
     validation rows with predictions."""
-    import xgboost as xgb  # imported when used: XGBoost takes ~4 s to import
-
     labelled = frame[frame[target].notna()]
     train, valid = split.train(labelled), split.valid(labelled)
-    model = xgb.XGBRegressor(**XGB_PARAMS)
-    model.fit(features_of(train, columns), train[target].astype(float))
+    model = fit_position_model(train, columns, target)
     valid_x = features_of(valid, columns)
     predicted = model.predict(valid_x)
     truth = valid[target].astype(float)

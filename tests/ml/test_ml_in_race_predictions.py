@@ -31,7 +31,7 @@ def _short_history(paths: MlPaths, split: TimeSplit) -> TimeSplit:
 
 
 def test_overtake_predictions_cover_every_battle(scratch_home: MlPaths, split: TimeSplit) -> None:
-    battles = datasets.battle_frame(scratch_home)
+    battles = datasets.battle_frame(scratch_home.warehouse)
     publish(overtake.train(battles, _short_history(scratch_home, split)), scratch_home)
     frame, contributions = in_race_predictions.overtake_predictions(scratch_home)
 
@@ -48,7 +48,7 @@ def test_overtake_predictions_cover_every_battle(scratch_home: MlPaths, split: T
 
 
 def test_lap_time_predictions_beat_the_reference_lap(scratch_home: MlPaths, split: TimeSplit) -> None:
-    laps = datasets.lap_frame(scratch_home)
+    laps = datasets.lap_frame(scratch_home.warehouse)
     publish(lap_time.train(laps, _short_history(scratch_home, split)), scratch_home)
     frame, contributions = in_race_predictions.lap_time_predictions(scratch_home)
 

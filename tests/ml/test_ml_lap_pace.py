@@ -41,7 +41,7 @@ def test_driver_references_only_read_laps_up_to_two_laps_ago(ml_paths: MlPaths) 
 
 
 def test_lap_frame_has_the_pace_references_of_every_clean_lap(ml_paths: MlPaths) -> None:
-    laps = datasets.lap_frame(ml_paths)
+    laps = datasets.lap_frame(ml_paths.warehouse)
     clean = read_frame(ml_paths.warehouse, "select count(*) from features.lap_features where label_is_clean_lap")
     assert len(laps) == int(clean.to_numpy()[0, 0]) > 100_000
     assert (laps["driver_last_clean_lap_number"].dropna() <= laps.loc[
