@@ -22,11 +22,15 @@ PRE_QUALIFYING_FEATURES = [
     "race_entry:championship_points_before", "race_entry:championship_position_before",
     "race_entry:constructor_points_before", "race_entry:constructor_position_before",
     "race_entry:previous_finish_at_circuit",
+    # recency-weighted over a longer history (recency_form), with the team-mate comparison and the car's pace trend
+    "race_entry:form_ew_finish_position", "race_entry:form_ew_points", "race_entry:form_ew_finish_vs_teammates",
+    "race_entry:constructor_ew_pace_deficit_pct", "race_entry:constructor_pace_trend_pct",
 ]
 # Before the race, qualifying is known; for the next race it comes from the qualifying model.
-# Unknown for the next race (NaN: XGBoost's missing value) except the position, which the qualifying model predicts.
-PRE_RACE_FEATURES = [*PRE_QUALIFYING_FEATURES, "race_entry:qualifying_position", "race_entry:quali_gap_to_pole_pct",
-                     "race_entry:quali_gap_to_teammate_pct"]
+# Known only once qualifying (and the grid) exist: NaN (XGBoost's missing value) before; the position alone is
+# predicted by the qualifying model for the next race.
+POST_QUALIFYING_FEATURES = ["race_entry:quali_gap_to_pole_pct", "race_entry:quali_gap_to_teammate_pct"]
+PRE_RACE_FEATURES = [*PRE_QUALIFYING_FEATURES, "race_entry:qualifying_position", *POST_QUALIFYING_FEATURES]
 
 
 # features.race_entry_features carries every Feast feature above, under its mart's prefix where it has one: the same
