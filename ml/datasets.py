@@ -29,7 +29,8 @@ PRE_QUALIFYING_FEATURES = [
 # Before the race, qualifying is known; for the next race it comes from the qualifying model.
 # Known only once qualifying (and the grid) exist: NaN (XGBoost's missing value) before; the position alone is
 # predicted by the qualifying model for the next race.
-POST_QUALIFYING_FEATURES = ["race_entry:quali_gap_to_pole_pct", "race_entry:quali_gap_to_teammate_pct"]
+POST_QUALIFYING_FEATURES = ["race_entry:quali_gap_to_pole_pct", "race_entry:quali_gap_to_teammate_pct",
+                            "race_entry:grid_drop_places"]
 PRE_RACE_FEATURES = [*PRE_QUALIFYING_FEATURES, "race_entry:qualifying_position", *POST_QUALIFYING_FEATURES]
 
 
