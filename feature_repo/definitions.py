@@ -94,6 +94,15 @@ race_entry = FeatureView(
         Field(name="constructor_points_before", dtype=Float64),
         Field(name="constructor_position_before", dtype=Int32),
         Field(name="previous_finish_at_circuit", dtype=Int32),
+        Field(name="grid_drop_places", dtype=Int32),
+        Field(name="form_ew_finish_position", dtype=Float64),
+        Field(name="form_ew_points", dtype=Float64),
+        Field(name="form_ew_finish_vs_teammates", dtype=Float64),
+        Field(name="driver_incident_dnf_rate", dtype=Float64),
+        Field(name="constructor_mechanical_dnf_rate", dtype=Float64),
+        Field(name="constructor_ew_pace_deficit_pct", dtype=Float64),
+        Field(name="constructor_pace_trend_pct", dtype=Float64),
     ],
-    description="Qualifying and championship standing before the race (features.race_entry_features)",
+    description="Qualifying, grid drop, championship standing and recency-weighted form before the race "
+                "(features.race_entry_features)",
 )

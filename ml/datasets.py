@@ -15,27 +15,29 @@ ENTITY_COLUMNS = ["race_id", "driver_id", "constructor_id", "circuit_id"]
 
 # Feast references, pre-race only. The qualifying model must not see this race's qualifying (its own label).
 PRE_QUALIFYING_FEATURES = [
-    "driver_form:races_in_window", "driver_form:avg_finish_position", "driver_form:avg_points",
-    "driver_form:dnf_rate", "driver_form:avg_quali_gap_to_teammate_pct", "driver_form:career_races_before",
-    "constructor_pace:avg_pace_deficit_pct", "constructor_pace:last_race_pace_deficit_pct",
+    "driver_form:avg_quali_gap_to_teammate_pct", "driver_form:career_races_before",
+    "constructor_pace:last_race_pace_deficit_pct",
     "circuit_profile:overtaking_difficulty_index", "circuit_profile:sc_per_race",
     "race_entry:championship_points_before", "race_entry:championship_position_before",
     "race_entry:constructor_points_before", "race_entry:constructor_position_before",
     "race_entry:previous_finish_at_circuit",
+    # recency-weighted over a longer history (recency_form): they replaced driver_form's and constructor_pace's
+    # 5-race means (walk-forward 2023-2024, ml/README.md), with the team-mate comparison and the car's pace trend
+    "race_entry:form_ew_finish_position", "race_entry:form_ew_points", "race_entry:form_ew_finish_vs_teammates",
+    "race_entry:constructor_ew_pace_deficit_pct", "race_entry:constructor_pace_trend_pct",
 ]
 # Before the race, qualifying is known; for the next race it comes from the qualifying model.
-# Unknown for the next race (NaN: XGBoost's missing value) except the position, which the qualifying model predicts.
-PRE_RACE_FEATURES = [*PRE_QUALIFYING_FEATURES, "race_entry:qualifying_position", "race_entry:quali_gap_to_pole_pct",
-                     "race_entry:quali_gap_to_teammate_pct"]
+# Known only once qualifying (and the grid) exist: NaN (XGBoost's missing value) before; the position alone is
+# predicted by the qualifying model for the next race.
+POST_QUALIFYING_FEATURES = ["race_entry:quali_gap_to_pole_pct", "race_entry:quali_gap_to_teammate_pct",
+                            "race_entry:grid_drop_places"]
+PRE_RACE_FEATURES = [*PRE_QUALIFYING_FEATURES, "race_entry:qualifying_position", *POST_QUALIFYING_FEATURES]
 
 
 # features.race_entry_features carries every Feast feature above, under its mart's prefix where it has one: the same
 # pre-race rows the point-in-time join returns (checked equal on a built home: tests/ml/test_walk_forward.py).
 MART_COLUMN_OF_FEATURE = {
-    "races_in_window": "form_races_in_window", "avg_finish_position": "form_avg_finish_position",
-    "avg_points": "form_avg_points", "dnf_rate": "form_dnf_rate",
     "avg_quali_gap_to_teammate_pct": "form_avg_quali_gap_to_teammate_pct",
-    "avg_pace_deficit_pct": "constructor_avg_pace_deficit_pct",
     "last_race_pace_deficit_pct": "constructor_last_race_pace_deficit_pct",
     "overtaking_difficulty_index": "circuit_overtaking_difficulty_index", "sc_per_race": "circuit_sc_per_race",
 }

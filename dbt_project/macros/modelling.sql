@@ -23,3 +23,15 @@
 {% macro fuel_load_kg(lap, race_laps) -%}
     ({{ var('fuel_start_kg') }} * greatest(0.0, 1.0 - ({{ lap }} - 0.5) / nullif({{ race_laps }}, 0)))
 {%- endmacro %}
+
+{#- Recency weight of an input `races_back` races before the current one (0 = the latest): halves every
+    form_half_life_races races, so recent form counts most without forgetting a longer history. -#}
+{% macro recency_weight(races_back) -%}
+    pow(0.5, ({{ races_back }}) / {{ var('form_half_life_races') }})
+{%- endmacro %}
+
+{#- Recency-weighted mean rate shrunk towards `prior_rate` with `prior_weight` pseudo-events: a team with little
+    history reads as the field, not as 0 % or 100 %. -#}
+{% macro shrunk_rate(events, exposure, prior_rate, prior_weight) -%}
+    ((sum(w * {{ events }}) + {{ prior_weight }} * {{ prior_rate }}) / (sum(w * {{ exposure }}) + {{ prior_weight }}))
+{%- endmacro %}

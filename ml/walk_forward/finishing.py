@@ -38,7 +38,7 @@ PROBABILITY_FLOOR = 1e-3  # a winner no draw had: log-loss capped at ~6.9 rather
 PODIUM = 3
 # Per view: the model's qualifying inputs and the naive order it is judged against.
 VIEWS = {"post_qualifying": "grid order", "pre_race": "championship order"}
-UNKNOWN_BEFORE_QUALIFYING = ["quali_gap_to_pole_pct", "quali_gap_to_teammate_pct"]
+UNKNOWN_BEFORE_QUALIFYING = [datasets.feature_name(f) for f in datasets.POST_QUALIFYING_FEATURES]
 UNCALIBRATED_SPREAD_POSITIONS = 4.0  # the first warm-up race's draws, before any residual exists (never scored)
 
 
