@@ -51,8 +51,8 @@ assembled as (
         qualifying.qualifying_position,
         qualifying.gap_to_pole_pct as quali_gap_to_pole_pct,
         teammate.gap_to_teammate_pct as quali_gap_to_teammate_pct,
-        -- a pit-lane start (grid 0) counts as the back of the field
-        coalesce(nullif(results_grid.grid, 0), count(*) over (partition by entries.race_id))
+        -- a pit-lane start (grid 0) counts as the back of the field; no published grid (a race not run yet): null
+        case when results_grid.grid = 0 then count(*) over (partition by entries.race_id) else results_grid.grid end
             - qualifying.qualifying_position as grid_drop_places,
         coalesce(driver_standings.points, 0) as championship_points_before,
         driver_standings.position as championship_position_before,
