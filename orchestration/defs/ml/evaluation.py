@@ -28,7 +28,8 @@ LEAKAGE_CHECK = "every_fold_trained_before_its_race"
 
 @asset(group_name="ml_evaluation", pool=MLFLOW_POOL, key=KEY, kinds={"mlflow", "xgboost"},
        deps=[*features("race_entry_features", "lap_features", "lap_pace_features", "battle_features"),
-             *marts("dim_races", "fct_results", "fct_qualifying")],
+             *marts("dim_races", "dim_circuits", "fct_results", "fct_qualifying", "fct_laps", "fct_stints",
+                    "fct_pit_stops", "fct_safety_car_periods", "fct_session_weather")],
        check_specs=[AssetCheckSpec(LEAKAGE_CHECK, asset=KEY)],
        description="Walk-forward evaluation of the last three seasons: every race predicted by models refitted on "
                    "earlier races only, scored beside its naive baseline; one MLflow run per subject and model "
