@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ml.walk_forward import PER_RACE_COLUMNS, PER_SEASON_COLUMNS, Fold, WalkForwardScores
+from ml.walk_forward import Fold, WalkForwardScores
+from ml.walk_forward.scoring import per_race_table, season_means
 from simulation.race_safety_car import COVARIATES, L2_C, fit_predict, read_covariates
 from simulation.safety_car import recency_weight
 from transforms.warehouse import Warehouse
@@ -49,7 +50,7 @@ def fold_predictions(covariates: pd.DataFrame, folds: Sequence[Fold], columns: l
 
 def scores_from_predictions(predictions: pd.DataFrame) -> WalkForwardScores:
     """Long per-race and per-season tables: each metric twice, once beside each baseline."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for p in predictions.to_dict("records"):
         model = _scores(p["model"], p["has_sc"])
         for baseline_name in ("global_rate", "circuit_model"):
@@ -57,10 +58,8 @@ def scores_from_predictions(predictions: pd.DataFrame) -> WalkForwardScores:
             rows += [{"race_id": p["race_id"], "season": p["season"], "round": p["round"], "metric": metric,
                       "value": model[metric], "baseline_name": baseline_name, "baseline": baseline[metric], "n": 1,
                       "higher_is_better": False, "trained_until": p["trained_until"]} for metric in model]
-    per_race = pd.DataFrame(rows, columns=PER_RACE_COLUMNS)
-    per_season = (per_race.groupby(["season", "metric", "baseline_name", "higher_is_better"], as_index=False)
-                  .agg(value=("value", "mean"), baseline=("baseline", "mean"), n=("n", "sum")))
-    return WalkForwardScores(SUBJECT, per_race, per_season[PER_SEASON_COLUMNS])
+    per_race = per_race_table(rows)
+    return WalkForwardScores(SUBJECT, per_race, season_means(per_race))
 
 
 def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ml.walk_forward import PER_RACE_COLUMNS, PER_SEASON_COLUMNS, Fold, WalkForwardScores
+from ml.walk_forward import PER_SEASON_COLUMNS, Fold, WalkForwardScores
+from ml.walk_forward.scoring import per_race_table, race_score
 from simulation.climate import race_weather, read_editions
 from simulation.engine import FixedEvents, simulate
 from simulation.fitting import RaceFit, fit_circuit_params, fit_race_models, track_states_by_lap
@@ -214,9 +215,7 @@ def _score_fold(known: _Known, fold: Fold, runs_per_plan: int) -> list[dict[str,
     if regret is not None:
         metrics += [("regret_s", regret[0], "circuit_history_stops", regret[2], len(entrants), False),
                     ("regret_positions", regret[1], "circuit_history_stops", regret[3], len(entrants), False)]
-    return [{"race_id": fold.race_id, "season": fold.season, "round": fold.round, "metric": m, "value": v,
-             "baseline_name": bn, "baseline": b, "n": n, "higher_is_better": hb, "trained_until": trained_until}
-            for m, v, bn, b, n, hb in metrics]
+    return [race_score(fold, trained_until, *metric) for metric in metrics]
 
 
 def _stint_laps(stop_laps: Sequence[int], race_laps: int) -> list[int]:
@@ -229,8 +228,8 @@ def evaluate(warehouse: Warehouse, folds: Sequence[Fold], runs_per_plan: int = E
     if not folds:
         raise ValueError("no folds to evaluate")
     known = _load(warehouse, min(fold.season for fold in folds))
-    per_race = pd.DataFrame([row for fold in folds for row in _score_fold(known, fold, runs_per_plan)],
-                            columns=PER_RACE_COLUMNS)
+    per_race = per_race_table([row for fold in folds for row in _score_fold(known, fold, runs_per_plan)])
+    # n = races (season_means would sum the per-race counts of drivers)
     per_season = (per_race.groupby(["season", "metric", "baseline_name", "higher_is_better"], as_index=False)
                   .agg(value=("value", "mean"), baseline=("baseline", "mean"), n=("race_id", "size")))
     return WalkForwardScores(subject=SUBJECT, per_race=per_race, per_season=per_season[PER_SEASON_COLUMNS])
