@@ -69,13 +69,16 @@ class Publisher:
         races = sorted({race for _, _, race in self._pending if race is not None})
         with writing(self.settings.warehouse, "publish " + ", ".join(tables), tables=tables, races=races) as con:
             con.execute("create schema if not exists marts")
+            prepared: set[str] = set()  # race-keyed tables created / given their declared columns once per flush
             for name, table, race in self._pending:
                 con.register("incoming", table)
                 if race is None:
                     con.execute(f"create or replace table marts.{name} as select * from incoming")
                 else:
-                    con.execute(f"create table if not exists marts.{name} as select * from incoming limit 0")
-                    add_declared_columns(con, name)
+                    if name not in prepared:
+                        con.execute(f"create table if not exists marts.{name} as select * from incoming limit 0")
+                        add_declared_columns(con, name)
+                        prepared.add(name)
                     con.execute(f"delete from marts.{name} where {RACE_KEY} = ?", [race])
                     con.execute(f"insert into marts.{name} by name select * from incoming")
                 con.unregister("incoming")
