@@ -22,12 +22,14 @@ The expected SC count keeps the circuit's count per SC race, so count and P(>=1)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
 from simulation.climate import climate_table, read_editions, weekend_rain_probability
 from simulation.marts import load_marts
-from simulation.safety_car import circuit_safety_car_table, race_outcomes, recency_weight
+from simulation.safety_car import SC, race_outcomes, recency_weight, records_start, shrunk_sc_probability
 from transforms.warehouse import Warehouse, read_frame
 
 FIRST_TRAINING_SEASON = 2005  # qualifying gaps are complete from 2003; two seasons build the circuit rates
@@ -67,41 +69,44 @@ def _circuit_lap1_rate(history: pd.DataFrame, circuit_id: str, season: int) -> f
 
 
 def race_covariates(races: pd.DataFrame, periods: pd.DataFrame, results: pd.DataFrame, qualifying: pd.DataFrame,
-                    editions: pd.DataFrame, first_season: int, street_circuits: frozenset[str]) -> pd.DataFrame:
+                    editions: pd.DataFrame, first_season: int, street_circuits: frozenset[str],
+                    columns: Sequence[str] = COVARIATES) -> pd.DataFrame:
     """One row per race of ``races`` from ``first_season`` (columns race_id, season, circuit_id (ref),
-    circuit_key, race_start_at, has_results): CANDIDATE_COVARIATES, ``circuit_sc_probability`` and ``has_sc`` (NaN where the race has no result), each
-    input computed from the races that started before it.
+    circuit_key, race_start_at, has_results): the covariates named in ``columns`` (of CANDIDATE_COVARIATES),
+    ``circuit_sc_probability`` and ``has_sc`` (NaN where the race has no result), each input computed from the
+    races that started before it. Rain and lap-1 retirements cost a pass over history per race: only on request.
 
     ``periods``: fct_safety_car_periods (circuit_id = ref); ``results``: race_id, grid, laps_completed;
     ``qualifying``: race_id, gap_to_pole_pct; ``editions``: :func:`simulation.climate.read_editions`."""
     held = races[races["has_results"].fillna(False).astype(bool)]
-    outcomes = race_outcomes(periods, held).set_index("race_id")
+    outcomes = race_outcomes(periods, held)
+    held_start = held.drop_duplicates("race_id")["race_start_at"]  # aligned with outcomes' rows
+    sc_start = records_start(periods, SC)
     lap1 = held.assign(lap1=held["race_id"].map(lap1_retirements(results)).fillna(0.0))
-    spread = races["race_id"].map(qualifying_spread(qualifying))
     rows = []
     for race in races[races["season"] >= first_season].to_dict("records"):
         start, circuit_id, circuit_key = race["race_start_at"], race["circuit_id"], race["circuit_key"]
-        before = held[held["race_start_at"] < start]
-        circuits = circuit_safety_car_table(periods, before, int(race["season"])).set_index("circuit_id")
-        circuit_rate = circuits["sc_probability"].to_dict().get(circuit_id, circuits["sc_probability"].mean())
-        climate = climate_table(editions[editions["race_start_at"] < start])
-        rain = climate["rain_probability"].to_dict().get(circuit_key, climate.attrs["overall"]["rain_probability"])
-        weekend = editions.loc[editions["race_id"] == race["race_id"], "weekend_wet_share"]
-        rows.append({
-            "race_id": race["race_id"],
-            "circuit_sc_probability": float(circuit_rate),
-            "rain_probability": weekend_rain_probability(float(np.nan_to_num(rain)),
-                                                         weekend.iloc[0] if len(weekend) else None),
-            "lap1_retirements": _circuit_lap1_rate(lap1[lap1["race_start_at"] < start], circuit_id,
-                                                   int(race["season"])),
-        })
+        rates = shrunk_sc_probability(outcomes[(held_start < start).to_numpy()], sc_start,
+                                      int(race["season"]))
+        row = {"race_id": race["race_id"], "circuit_sc_probability": float(rates.get(circuit_id, rates.mean()))}
+        if "rain_probability" in columns:
+            climate = climate_table(editions[editions["race_start_at"] < start])
+            rain = climate["rain_probability"].to_dict().get(circuit_key,
+                                                             climate.attrs["overall"]["rain_probability"])
+            weekend = editions.loc[editions["race_id"] == race["race_id"], "weekend_wet_share"]
+            row["rain_probability"] = weekend_rain_probability(float(np.nan_to_num(rain)),
+                                                               weekend.iloc[0] if len(weekend) else None)
+        if "lap1_retirements" in columns:
+            row["lap1_retirements"] = _circuit_lap1_rate(lap1[lap1["race_start_at"] < start], circuit_id,
+                                                         int(race["season"]))
+        rows.append(row)
     chosen = races[races["season"] >= first_season]
     out = chosen[["race_id", "season", "circuit_id", "race_start_at"]].merge(pd.DataFrame(rows), on="race_id")
     out["circuit_logit"] = _logit(out["circuit_sc_probability"])
-    out["qualifying_spread_pct"] = spread[chosen.index].to_numpy()
+    out["qualifying_spread_pct"] = races["race_id"].map(qualifying_spread(qualifying))[chosen.index].to_numpy()
     out["street"] = out["circuit_id"].isin(street_circuits).astype(float)
     out["season_trend"] = (out["season"] - 2015) / 10.0
-    out["has_sc"] = out["race_id"].map(outcomes["has_sc"].astype(float))
+    out["has_sc"] = out["race_id"].map(outcomes.set_index("race_id")["has_sc"].astype(float))
     return out
 
 
@@ -140,10 +145,11 @@ def with_race_model(circuits: pd.DataFrame, covariates: pd.DataFrame, season: in
     return out
 
 
-def read_covariates(warehouse: Warehouse, first_season: int = FIRST_TRAINING_SEASON) -> pd.DataFrame:
-    """:func:`race_covariates` of every race of the calendar from ``first_season``, from the marts."""
+def read_covariates(warehouse: Warehouse, first_season: int = FIRST_TRAINING_SEASON,
+                    columns: Sequence[str] = COVARIATES) -> pd.DataFrame:
+    """:func:`race_covariates` (``columns``) of every race of the calendar from ``first_season``, from the marts."""
     tables = load_marts(warehouse, lap_seasons=0)
     qualifying = read_frame(warehouse, "select race_id, driver_id, gap_to_pole_pct from marts.fct_qualifying "
                             "order by race_id, driver_id")
     return race_covariates(tables.races, tables.fitting.sc_history, tables.fitting.results, qualifying,
-                           read_editions(warehouse), first_season, tables.street_circuits)
+                           read_editions(warehouse), first_season, tables.street_circuits, columns)

@@ -152,6 +152,13 @@ def _mean_length(periods: pd.DataFrame, kind: str, circuits: pd.Index, reference
     return (sums["wl"] + LENGTH_PRIOR_PHASES * overall) / (sums["w"] + LENGTH_PRIOR_PHASES)
 
 
+def shrunk_sc_probability(outcomes: pd.DataFrame, sc_start: int, reference_season: int) -> pd.Series:
+    """``sc_probability`` of :func:`circuit_safety_car_table` alone, per circuit_id, from :func:`race_outcomes` of
+    the races held and the SC records' first season: what the per-race model needs for each of ~400 races."""
+    era = outcomes[outcomes["season"].between(sc_start, reference_season)]
+    return _shrunk(_weighted_rates(era, {"has_sc": "has_sc"}, reference_season), "has_sc", "beta")[0].round(4)
+
+
 def circuit_safety_car_table(periods: pd.DataFrame, races: pd.DataFrame, reference_season: int) -> pd.DataFrame:
     """One row per circuit raced in the SC-record era: shrunk, recency-weighted neutralisation probabilities.
 

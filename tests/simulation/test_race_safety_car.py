@@ -21,7 +21,7 @@ FIRST_SEASON = 2016  # enough training races for the tests, a few seconds of cov
 
 @pytest.fixture(scope="module")
 def covariates(warehouse: Warehouse) -> pd.DataFrame:
-    return read_covariates(warehouse, FIRST_SEASON)
+    return read_covariates(warehouse, FIRST_SEASON, CANDIDATE_COVARIATES)
 
 
 def test_covariates_of_a_race_do_not_see_it_or_anything_after(warehouse: Warehouse, marts: MartTables,
@@ -43,7 +43,7 @@ def test_covariates_of_a_race_do_not_see_it_or_anything_after(warehouse: Warehou
                                                            "wet_share"]] = None
     from_cut = race_covariates(cut, sc[sc["race_id"].isin(known)], results[results["race_id"].isin(known)],
                                qualifying[qualifying["race_id"].isin(set(cut["race_id"]))], editions, 2024,
-                               marts.street_circuits)
+                               marts.street_circuits, CANDIDATE_COVARIATES)
     full = covariates.set_index("race_id").loc[monaco["race_id"], CANDIDATE_COVARIATES]
     pd.testing.assert_series_equal(from_cut.set_index("race_id").loc[monaco["race_id"], CANDIDATE_COVARIATES],
                                    full, check_names=False)
