@@ -39,7 +39,10 @@ class Champion:
         self.version = int(version.version)
         self.run_id = str(version.run_id)
         # pinned to the version the alias resolved to, so model, version and documents always belong together
-        self.model: Any = mlflow.pyfunc.load_model(f"models:/{model_name}/{self.version}").get_raw_model()
+        # suppress_warnings also skips MLflow's check of the logged requirements against the installed packages:
+        # ~5 s per load, and the models are logged from this same environment
+        self.model: Any = mlflow.pyfunc.load_model(f"models:/{model_name}/{self.version}",
+                                                   suppress_warnings=True).get_raw_model()
 
     @property
     def features(self) -> list[str]:

@@ -49,7 +49,7 @@ def _score_version(model_uri: str, score: Scorer) -> float | None:
     from mlflow.exceptions import MlflowException
 
     try:
-        return score(mlflow.pyfunc.load_model(model_uri))
+        return score(mlflow.pyfunc.load_model(model_uri, suppress_warnings=True))  # see ml.predictions.Champion
     except MlflowException:  # e.g. the champion's input schema no longer matches the features: it cannot compete
         return None
 
@@ -77,4 +77,4 @@ def load_champion(model_name: str) -> Any:
     """The champion as a pyfunc model (framework-agnostic predict)."""
     import mlflow
 
-    return mlflow.pyfunc.load_model(champion_uri(model_name))
+    return mlflow.pyfunc.load_model(champion_uri(model_name), suppress_warnings=True)
