@@ -24,6 +24,8 @@ DEFAULT_SEASONS = 3
 PER_RACE_COLUMNS = ["race_id", "season", "round", "metric", "value", "baseline_name", "baseline", "n",
                     "higher_is_better", "trained_until"]
 PER_SEASON_COLUMNS = ["season", "metric", "value", "baseline_name", "baseline", "n", "higher_is_better"]
+# Forecast probabilities beside what happened (calibration): one row per race x entity x event.
+PROBABILITY_COLUMNS = ["race_id", "season", "round", "event", "probability", "happened"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ class WalkForwardScores:
     subject: str
     per_race: pd.DataFrame
     per_season: pd.DataFrame
+    # PROBABILITY_COLUMNS, for the evaluators that forecast probabilities of events (a win, a podium): what the
+    # calibration plot is drawn from; None where there is none
+    probabilities: pd.DataFrame | None = None
 
 
 Evaluator = Callable[[Warehouse, Sequence[Fold]], WalkForwardScores]

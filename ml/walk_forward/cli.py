@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ml.paths import MlPaths
     from ml.walk_forward import folds
-    from ml.walk_forward.report import log_to_mlflow, render, summary
+    from ml.walk_forward.report import calibration_table, log_to_mlflow, render, summary
     from ml.walk_forward.report import run as run_report
     from ml.walk_forward.subjects import SUBJECTS
     from transforms.settings import Settings
@@ -36,6 +36,8 @@ def run(args: argparse.Namespace) -> int:
     print(render(summary(evaluated)))
     for e in evaluated:
         print(f"{e.scores.subject}: {e.runtime_s:.0f} s")
+        if e.scores.probabilities is not None:
+            print(calibration_table(e.scores.probabilities).to_string(index=False, float_format="{:.3f}".format))
         if args.mlflow:
             print(f"  MLflow run {log_to_mlflow(paths, e, seasons)}")
     return 0

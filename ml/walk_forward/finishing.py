@@ -23,7 +23,7 @@ from ml import datasets
 from ml.evaluation import mean_race_spearman
 from ml.models import finish_position, qualifying
 from ml.models.positions import features_of, fit_position_model
-from ml.walk_forward import Fold, WalkForwardScores
+from ml.walk_forward import PROBABILITY_COLUMNS, Fold, WalkForwardScores
 from ml.walk_forward.scoring import FIT_THREADS, before, per_race_table, race_score, refitted, season_means
 from transforms.warehouse import Warehouse
 
@@ -138,7 +138,7 @@ def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:
     entries = datasets.entry_frame_from_marts(warehouse).rename(columns={"event_timestamp": "race_start_at"})
     entries = entries[entries["finish_position"].notna()]
     judged = {fold.race_id for fold in folds}
-    history, rows = _History(), []
+    history, rows, probabilities = _History(), [], []
     for fold, fitted in refitted([*_warm_up_folds(entries, folds[0]), *folds], entries, _fit):
         race = entries[entries["race_id"] == fold.race_id]
         train = before(entries, fold)
@@ -147,19 +147,31 @@ def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:
             predicted = fitted.model.finish.predict(features_of(inputs[view], finish_position.FEATURES))
             spread = history.spread(view, predicted)
             if fold.race_id in judged:
+                p_win, p_podium = drawn_probabilities(predicted, history.scale(view) * spread, fold.race_id)
                 rows += _race_scores(fold, fitted.trained_until, view, baseline_name, race, train, predicted,
-                                     history.scale(view) * spread)
+                                     p_win, p_podium)
+                probabilities.append(_probability_rows(fold, view, race, p_win, p_podium))
             history.add(view, race, predicted, spread)
     per_race = per_race_table(rows)
-    return WalkForwardScores(SUBJECT, per_race, season_means(per_race))
+    return WalkForwardScores(SUBJECT, per_race, season_means(per_race),
+                             pd.concat(probabilities, ignore_index=True)[PROBABILITY_COLUMNS])
+
+
+def _probability_rows(fold: Fold, view: str, race: pd.DataFrame, p_win: np.ndarray,
+                      p_podium: np.ndarray) -> pd.DataFrame:
+    truth = race["finish_position"].to_numpy()
+    return pd.concat([
+        pd.DataFrame({"event": f"win_{view}", "probability": p_win, "happened": truth == 1}),
+        pd.DataFrame({"event": f"top3_{view}", "probability": p_podium, "happened": truth <= PODIUM}),
+    ], ignore_index=True).assign(race_id=fold.race_id, season=fold.season, round=fold.round)
 
 
 def _race_scores(fold: Fold, trained_until: pd.Timestamp, view: str, baseline_name: str, race: pd.DataFrame,
-                 train: pd.DataFrame, predicted: np.ndarray, spread: np.ndarray) -> list[dict[str, object]]:
+                 train: pd.DataFrame, predicted: np.ndarray, p_win: np.ndarray,
+                 p_podium: np.ndarray) -> list[dict[str, object]]:
     truth = race["finish_position"].astype(float)
     order = naive_order(race, view)
     won, podium = (truth == 1).to_numpy(), (truth <= PODIUM).to_numpy()
-    p_win, p_podium = drawn_probabilities(predicted, spread, fold.race_id)
     naive_win, naive_podium = slot_probabilities(train, naive_order(train, view), order)
     n = len(race)
     return [

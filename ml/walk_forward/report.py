@@ -1,5 +1,6 @@
-"""Run evaluators, print the per-season summary (every metric beside its baseline), plot per-race scores and log
-one MLflow run per evaluated model version (experiment `undercut/walk_forward`)."""
+"""Run evaluators, print the per-season summary (every metric beside its baseline), plot per-race scores (and the
+calibration of forecast probabilities) and log one MLflow run per evaluated model version (experiment
+`undercut/walk_forward`)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,42 @@ def figure(scores: WalkForwardScores) -> Figure:
     return fig
 
 
+# Reliability bins of a forecast probability: fine at the low end, where most drivers' win chances sit.
+CALIBRATION_BINS = [0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 1.0]
+
+
+def calibration_table(probabilities: pd.DataFrame) -> pd.DataFrame:
+    """Per event and probability bin: the number of forecasts, their mean probability and how often the event
+    happened (a calibrated forecast has the two equal)."""
+    binned = probabilities.assign(bin=pd.cut(probabilities["probability"], CALIBRATION_BINS, include_lowest=True))
+    table = binned.groupby(["event", "bin"], observed=True).agg(
+        forecasts=("probability", "size"), mean_probability=("probability", "mean"),
+        observed_share=("happened", "mean")).reset_index()
+    return table.assign(bin=table["bin"].astype(str))
+
+
+def calibration_figure(probabilities: pd.DataFrame, subject: str) -> Figure:
+    """Reliability diagram, one panel per event: observed share against mean forecast per bin (dot area ~ number of
+    forecasts), the diagonal being perfect calibration."""
+    table = calibration_table(probabilities)
+    events = list(dict.fromkeys(table["event"]))
+    fig = Figure(figsize=(4 * len(events), 4))
+    for ax, event in zip(fig.subplots(1, len(events), squeeze=False)[0], events, strict=True):
+        rows = table[table["event"] == event]
+        ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle="--")
+        ax.plot(rows["mean_probability"], rows["observed_share"], color="tab:blue", linewidth=1)
+        ax.scatter(rows["mean_probability"], rows["observed_share"], s=10 + 200 * rows["forecasts"] /
+                   rows["forecasts"].max(), color="tab:blue", alpha=0.7)
+        for row in rows.itertuples():
+            ax.annotate(str(row.forecasts), (row.mean_probability, row.observed_share), fontsize=6,
+                        xytext=(3, -8), textcoords="offset points")
+        ax.set(xlim=(0, 1), ylim=(0, 1), xlabel="forecast probability", ylabel="observed share",
+               title=f"{subject}: {event}")
+        ax.title.set_fontsize(9)
+    fig.tight_layout()
+    return fig
+
+
 def model_version(paths: MlPaths, subject: Subject) -> str:
     """The champions whose definition the evaluator refits (e.g. `finish_position=v3,qualifying=v2`), or `none`."""
     import mlflow
@@ -108,4 +145,7 @@ def log_to_mlflow(paths: MlPaths, evaluated: Evaluated, seasons: Sequence[int]) 
         mlflow.log_text(scores.per_race.to_csv(index=False), "per_race.csv")
         mlflow.log_text(scores.per_season.to_csv(index=False), "per_season.csv")
         mlflow.log_figure(figure(scores), "plots/per_race.png")
+        if scores.probabilities is not None:
+            mlflow.log_text(calibration_table(scores.probabilities).to_csv(index=False), "calibration.csv")
+            mlflow.log_figure(calibration_figure(scores.probabilities, scores.subject), "plots/calibration.png")
     return str(run.info.run_id)

@@ -12,9 +12,9 @@ from undercut_cli import undercut
 
 from ml import datasets, tracking
 from ml.paths import MlPaths
-from ml.walk_forward import PER_RACE_COLUMNS, PER_SEASON_COLUMNS, Fold, folds, scoring
+from ml.walk_forward import PER_RACE_COLUMNS, PER_SEASON_COLUMNS, PROBABILITY_COLUMNS, Fold, folds, scoring
 from ml.walk_forward import finishing as finishing_evaluation
-from ml.walk_forward.report import Evaluated, leaked, log_to_mlflow, render, run, summary
+from ml.walk_forward.report import Evaluated, calibration_table, leaked, log_to_mlflow, render, run, summary
 from ml.walk_forward.subjects import SUBJECTS
 from transforms.warehouse import Warehouse
 
@@ -92,7 +92,25 @@ def test_mlflow_run_has_the_per_race_table_and_the_plot(evaluated: list[Evaluate
     assert logged.data.metrics["spearman_post_qualifying_2025"] == pytest.approx(
         finishing.scores.per_season.set_index("metric").loc["spearman_post_qualifying", "value"])
     artefacts = {a.path for folder in (None, "plots") for a in client.list_artifacts(run_id, folder)}
-    assert {"per_race.csv", "per_season.csv", "plots/per_race.png"} <= artefacts
+    assert {"per_race.csv", "per_season.csv", "plots/per_race.png", "calibration.csv",
+            "plots/calibration.png"} <= artefacts
+
+
+def test_win_and_podium_forecasts_sum_to_the_field_and_bin_for_calibration(evaluated: list[Evaluated],
+                                                                          judged: list[Fold]) -> None:
+    finishing = next(e for e in evaluated if e.subject.name == finishing_evaluation.SUBJECT)
+    probabilities = finishing.scores.probabilities
+    assert probabilities is not None and list(probabilities.columns) == PROBABILITY_COLUMNS
+    per_race = probabilities.groupby(["race_id", "event"])
+    # every race has one winner and three podium places, in the forecasts as in the results
+    assert per_race["probability"].sum().round(6).to_dict() == {
+        (fold.race_id, f"{event}_{view}"): float(places) for fold in judged
+        for event, places in (("win", 1), ("top3", 3)) for view in finishing_evaluation.VIEWS}
+    assert per_race["happened"].sum().to_dict() == {
+        key: (1 if key[1].startswith("win") else 3) for key in per_race.groups}
+    table = calibration_table(probabilities)
+    assert table.groupby("event")["forecasts"].sum().to_dict() == probabilities.groupby("event").size().to_dict()
+    assert table["mean_probability"].between(0, 1).all() and table["observed_share"].between(0, 1).all()
 
 
 def test_undercut_evaluate_prints_the_summary(built_home: Path, archive_dir: Path) -> None:
