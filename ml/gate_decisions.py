@@ -21,4 +21,7 @@ def record(warehouse: Warehouse, decision: GateDecision, trained_through_race_id
                          "trained_through_race_id": trained_through_race_id}])
     earlier = read_frame(warehouse, f"select * from marts.{TABLE}") if table_exists(warehouse, "marts", TABLE) \
         else None
-    return replace_table(warehouse, TABLE, row if earlier is None or earlier.empty else pd.concat([earlier, row]))
+    if earlier is None or earlier.empty:
+        return replace_table(warehouse, TABLE, row)
+    # object columns: an all-null column (no champion score yet) must not decide the dtype (cast on write)
+    return replace_table(warehouse, TABLE, pd.concat([earlier.astype(object), row.astype(object)], ignore_index=True))

@@ -40,6 +40,7 @@ class WalkForward:
     per_race: pd.DataFrame  # ml.walk_forward.PER_RACE_COLUMNS over the judged races
     metric: str
     higher_is_better: bool
+    trained_through_race_id: int  # the latest race with a result in the deployed fit's data
 
 
 def _log_model(trained: TrainedModel, signature: Any) -> Any:
@@ -85,4 +86,5 @@ def publish(trained: TrainedModel, paths: MlPaths, walk_forward: WalkForward | N
                              trained.greater_is_better)
     client.set_model_version_tag(trained.name, str(version), registry.DIGEST_TAG, walk_forward.digest)
     return registry.walk_forward_gate(client, trained.name, version, walk_forward.digest, walk_forward.per_race,
-                                      walk_forward.metric, walk_forward.higher_is_better)
+                                      walk_forward.metric, walk_forward.higher_is_better,
+                                      walk_forward.trained_through_race_id)

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 CHAMPION = "champion"
 CHALLENGER = "challenger"
 DIGEST_TAG = "procedure_digest"
+TRAINED_THROUGH_TAG = "trained_through_race_id"  # the latest race with a result the deployed fit saw
 PER_RACE_ARTIFACT = "walk_forward/per_race.csv"
 
 Scorer = Callable[[Any], float]  # a loaded pyfunc model -> its validation score
@@ -119,7 +120,7 @@ def common_race_scores(candidate: pd.DataFrame, champion: pd.DataFrame, metric: 
 
 
 def walk_forward_gate(client: MlflowClient, model_name: str, version: int, digest: str, per_race: pd.DataFrame,
-                      metric: str, higher_is_better: bool) -> GateDecision:
+                      metric: str, higher_is_better: bool, trained_through_race_id: int) -> GateDecision:
     """Judge the candidate (tagged with its digest, its per-race table logged) against the champion's record, set
     its alias and record the decision and both scores as version tags."""
     incumbent = champion_version(client, model_name)
@@ -135,7 +136,10 @@ def walk_forward_gate(client: MlflowClient, model_name: str, version: int, diges
     elif champion_table is None:
         wins, reason = True, f"champion v{incumbent} predates the walk-forward gate"
     elif champion_digest == digest:
-        wins, reason = True, "same procedure, fitted on more races"
+        # no new race: an identical fit, kept out of service so the predictions are not all redone for nothing
+        seen = client.get_model_version(model_name, str(incumbent)).tags.get(TRAINED_THROUGH_TAG)
+        wins = seen != str(trained_through_race_id)
+        reason = f"same procedure, {'fitted on more races' if wins else 'no new race'}"
     elif not common:
         wins, reason = False, "changed procedure, no race in common with the champion's walk-forward"
     else:  # strictly better on the common races: a tie keeps the champion
@@ -144,7 +148,7 @@ def walk_forward_gate(client: MlflowClient, model_name: str, version: int, diges
         reason = f"changed procedure, {'better' if wins else 'not better'} on {common} common races"
     alias = CHAMPION if wins else CHALLENGER
     client.set_registered_model_alias(model_name, alias, str(version))
-    tags = {"gate": f"{alias}: {reason}", "walk_forward_metric": metric, "walk_forward_score": f"{candidate:.6f}",
+    tags = {"gate": f"{alias}: {reason}", TRAINED_THROUGH_TAG: str(trained_through_race_id), "walk_forward_metric": metric, "walk_forward_score": f"{candidate:.6f}",
             "champion_version": str(incumbent), "champion_walk_forward_score": str(incumbent_score),
             "common_races": str(common)}
     for key, value in tags.items():

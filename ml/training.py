@@ -30,24 +30,24 @@ def validation_split(paths: MlPaths) -> TimeSplit:
     return TimeSplit.latest_races(datasets.races(paths))
 
 
-def procedure_record(model_name: str, paths: MlPaths) -> WalkForward:
+def procedure_record(model_name: str, paths: MlPaths, trained_through_race_id: int) -> WalkForward:
     """The procedure's per-race walk-forward table, reusing an earlier version's folds of the same procedure."""
     procedure = procedures.PROCEDURES[model_name]
     digest = procedure.digest
     cached = registry.cached_per_race(tracking.configure(paths), model_name, digest)
     return WalkForward(digest, procedures.per_race_scores(procedure, paths.warehouse, cached), procedure.metric,
-                       procedure.higher_is_better)
+                       procedure.higher_is_better, trained_through_race_id)
 
 
 def train_and_publish(model_name: str, paths: MlPaths) -> tuple[TrainedModel, GateDecision]:
     races = datasets.races(paths)
+    latest_raced = int(races.loc[races["has_results"], "race_id"].iloc[-1])
     if model_name in procedures.PROCEDURES:
         trained = TRAINERS[model_name](paths, TimeSplit.deployed(races))
         trained.params["fitted_on"] = "every race with a result (valid_* metrics are in-sample)"
-        decision = publish(trained, paths, procedure_record(model_name, paths))
+        decision = publish(trained, paths, procedure_record(model_name, paths, latest_raced))
     else:
         trained = TRAINERS[model_name](paths, TimeSplit.latest_races(races))
         decision = publish(trained, paths)
-    raced = races[races["has_results"]]
-    gate_decisions.record(paths.warehouse, decision, int(raced["race_id"].iloc[-1]) if len(raced) else None)
+    gate_decisions.record(paths.warehouse, decision, latest_raced)
     return trained, decision

@@ -52,7 +52,7 @@ def test_same_procedure_is_promoted_with_its_cached_folds_and_a_worse_one_is_cha
         """Train on `race_ids`, judge on `judged` (the latest races then), publish and record the decision."""
         monkeypatch.setattr(procedures, "judged_folds", lambda warehouse: judged)
         trained = qualifying.train(entries, TimeSplit.deployed(races[races["race_id"].isin(race_ids)]))
-        decision = publish(trained, paths, procedure_record(qualifying.NAME, paths))
+        decision = publish(trained, paths, procedure_record(qualifying.NAME, paths, max(race_ids)))
         gate_decisions.record(paths.warehouse, decision, max(race_ids))
         return decision
 
@@ -66,6 +66,10 @@ def test_same_procedure_is_promoted_with_its_cached_folds_and_a_worse_one_is_cha
     assert evaluated[2:] == [last_three[2].race_id]  # one new fold: the common race came from the first's artefact
     assert second.common_races == 1 and second.candidate_score == pytest.approx(second.champion_score)
 
+    again = weekend(last_three[1:], every_race)  # retrained with no new race: an identical fit stays out of service
+    assert again.alias == registry.CHALLENGER and again.reason == "same procedure, no new race"
+    assert evaluated[3:] == []
+
     monkeypatch.setitem(positions.XGB_PARAMS, "learning_rate", 0.0)  # a silly procedure: a constant prediction
     worse = weekend(last_three[1:], every_race)
     assert worse.alias == registry.CHALLENGER and worse.procedure_digest != second.procedure_digest
@@ -73,8 +77,9 @@ def test_same_procedure_is_promoted_with_its_cached_folds_and_a_worse_one_is_cha
     assert worse.common_races == 2 and worse.candidate_score < worse.champion_score  # type: ignore[operator]
 
     rows = read_frame(paths.warehouse, f"select * from marts.{gate_decisions.TABLE} order by version")
-    assert rows["version"].tolist() == [1, 2, 3]
-    assert rows["alias"].tolist() == [registry.CHAMPION, registry.CHAMPION, registry.CHALLENGER]
+    assert rows["version"].tolist() == [1, 2, 3, 4]
+    assert rows["alias"].tolist() == [registry.CHAMPION, registry.CHAMPION, registry.CHALLENGER, registry.CHALLENGER]
     last = rows.iloc[-1]
     assert last["candidate_score"] == pytest.approx(worse.candidate_score)
     assert last["champion_score"] == pytest.approx(worse.champion_score) and last["champion_version"] == 2
+    assert last["reason"] == "changed procedure, not better on 2 common races"
