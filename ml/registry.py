@@ -149,8 +149,8 @@ def walk_forward_gate(client: MlflowClient, model_name: str, version: int, diges
     alias = CHAMPION if wins else CHALLENGER
     client.set_registered_model_alias(model_name, alias, str(version))
     tags = {"gate": f"{alias}: {reason}", TRAINED_THROUGH_TAG: str(trained_through_race_id),
-            "walk_forward_metric": metric, "walk_forward_score": f"{candidate:.6f}", "champion_version": str(incumbent), "champion_walk_forward_score": str(incumbent_score),
-            "common_races": str(common)}
+            "walk_forward_metric": metric, "walk_forward_score": f"{candidate:.6f}", "champion_version": str(incumbent),
+            "champion_walk_forward_score": str(incumbent_score), "common_races": str(common)}
     for key, value in tags.items():
         client.set_model_version_tag(model_name, str(version), key, value)
     return GateDecision(model_name, version, alias, candidate, incumbent, incumbent_score, reason, metric, common,
