@@ -76,6 +76,9 @@ def publish(trained: TrainedModel, paths: MlPaths, walk_forward: WalkForward | N
         if walk_forward is not None:
             mlflow.set_tag(registry.DIGEST_TAG, walk_forward.digest)
             mlflow.log_text(walk_forward.per_race.to_csv(index=False), registry.PER_RACE_ARTIFACT)
+            scored = walk_forward.per_race[walk_forward.per_race["metric"] == walk_forward.metric]
+            if scored["value"].notna().any():  # the mean over the judged races (the gate compares common races)
+                mlflow.log_metric(f"walk_forward_{walk_forward.metric}", float(scored["value"].mean()))
         predictor = getattr(trained.estimator, trained.pyfunc_predict_fn)
         signature = infer_signature(trained.valid_x.head(100), predictor(trained.valid_x.head(100)))
         info = _log_model(trained, signature)
