@@ -28,6 +28,14 @@ class TimeSplit:
         train = raced[raced["race_start_at"] < valid["race_start_at"].min()]
         return cls(frozenset(train["race_id"].astype(int)), frozenset(valid["race_id"].astype(int)))
 
+    @classmethod
+    def deployed(cls, races: pd.DataFrame, n_valid: int = VALIDATION_RACES) -> TimeSplit:
+        """What a deployed version is fitted on: every race run. Its "validation" races are the latest `n_valid` of
+        those (in-sample: they only give the logged model its signature, input example and in-sample metrics; the
+        version is judged walk-forward, ml.procedures)."""
+        raced = races[races["has_results"]]
+        return cls(frozenset(raced["race_id"].astype(int)), cls.latest_races(races, n_valid).valid_race_ids)
+
     def train(self, frame: pd.DataFrame) -> pd.DataFrame:
         return frame[frame["race_id"].isin(self.train_race_ids)]
 

@@ -32,6 +32,17 @@ class TrainedModel:
     pyfunc_predict_fn: str = "predict"
 
 
+@dataclass(frozen=True)
+class WalkForward:
+    """The procedure's walk-forward record the gate judges the version by (ml.procedures)."""
+
+    digest: str
+    per_race: pd.DataFrame  # ml.walk_forward.PER_RACE_COLUMNS over the judged races
+    metric: str
+    higher_is_better: bool
+    trained_through_race_id: int  # the latest race with a result in the deployed fit's data
+
+
 def _log_model(trained: TrainedModel, signature: Any) -> Any:
     import mlflow
     import sklearn
@@ -47,7 +58,9 @@ def _log_model(trained: TrainedModel, signature: Any) -> Any:
                                     pyfunc_predict_fn=trained.pyfunc_predict_fn, **common)
 
 
-def publish(trained: TrainedModel, paths: MlPaths) -> registry.GateDecision:
+def publish(trained: TrainedModel, paths: MlPaths, walk_forward: WalkForward | None = None) -> registry.GateDecision:
+    """Log and register `trained`, then gate it: on its procedure's walk-forward record when given, else on its
+    validation rows."""
     import mlflow
     from mlflow.models import infer_signature
 
@@ -60,9 +73,21 @@ def publish(trained: TrainedModel, paths: MlPaths) -> registry.GateDecision:
             mlflow.log_figure(figure, f"plots/{name}.png")
         for name, document in trained.documents.items():
             mlflow.log_dict(document, f"{name}.json")
+        if walk_forward is not None:
+            mlflow.set_tag(registry.DIGEST_TAG, walk_forward.digest)
+            mlflow.log_text(walk_forward.per_race.to_csv(index=False), registry.PER_RACE_ARTIFACT)
+            scored = walk_forward.per_race[walk_forward.per_race["metric"] == walk_forward.metric]
+            if scored["value"].notna().any():  # the mean over the judged races (the gate compares common races)
+                mlflow.log_metric(f"walk_forward_{walk_forward.metric}", float(scored["value"].mean()))
         predictor = getattr(trained.estimator, trained.pyfunc_predict_fn)
         signature = infer_signature(trained.valid_x.head(100), predictor(trained.valid_x.head(100)))
         info = _log_model(trained, signature)
-    return registry.gate(client, trained.name, int(info.registered_model_version),
-                         lambda model: trained.score(np.asarray(model.predict(trained.valid_x))),
-                         trained.greater_is_better)
+    version = int(info.registered_model_version)
+    if walk_forward is None:
+        return registry.gate(client, trained.name, version,
+                             lambda model: trained.score(np.asarray(model.predict(trained.valid_x))),
+                             trained.greater_is_better)
+    client.set_model_version_tag(trained.name, str(version), registry.DIGEST_TAG, walk_forward.digest)
+    return registry.walk_forward_gate(client, trained.name, version, walk_forward.digest, walk_forward.per_race,
+                                      walk_forward.metric, walk_forward.higher_is_better,
+                                      walk_forward.trained_through_race_id)

@@ -1,5 +1,11 @@
-"""The promotion gate: a new version becomes `champion` only if it beats the current champion on the same
-validation data; otherwise it is registered as `challenger`. Downstream always loads `models:/<name>@champion`."""
+"""The promotion gates: a new version becomes `champion` only if it beats the current champion, otherwise it is
+registered as `challenger`. Downstream always loads `models:/<name>@champion`.
+
+- `walk_forward_gate` (every model with a walk-forward evaluator): candidate and champion are judged by their
+  procedures' per-race walk-forward tables (artefact PER_RACE_ARTIFACT of the version's run) on the races both
+  cover; a changed procedure must be strictly better there, the same procedure (tag DIGEST_TAG) is promoted since
+  its new version has seen more races.
+- `gate` (pit_strategy_clusters): both versions scored through the same pyfunc path on one fixed validation window."""
 
 from __future__ import annotations
 
@@ -7,12 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 # MLflow is imported in the functions that use it: it takes ~3 s to import.
 if TYPE_CHECKING:
     from mlflow import MlflowClient
 
 CHAMPION = "champion"
 CHALLENGER = "challenger"
+DIGEST_TAG = "procedure_digest"
+TRAINED_THROUGH_TAG = "trained_through_race_id"  # the latest race with a result the deployed fit saw
+PER_RACE_ARTIFACT = "walk_forward/per_race.csv"
 
 Scorer = Callable[[Any], float]  # a loaded pyfunc model -> its validation score
 
@@ -25,6 +36,11 @@ class GateDecision:
     candidate_score: float
     champion_version: int | None
     champion_score: float | None
+    reason: str = ""
+    metric: str = ""
+    common_races: int | None = None  # walk-forward: the races both scores are averaged over
+    procedure_digest: str | None = None
+    champion_procedure_digest: str | None = None
 
     @property
     def promoted(self) -> bool:
@@ -70,7 +86,75 @@ def gate(client: MlflowClient, model_name: str, version: int, score: Scorer, gre
     client.set_model_version_tag(model_name, str(version), "validation_score", f"{candidate:.6f}")
     client.set_model_version_tag(model_name, str(version), "gate",
                                  f"{alias}: {candidate:.4f} vs champion v{incumbent} {incumbent_score}")
-    return GateDecision(model_name, version, alias, candidate, incumbent, incumbent_score)
+    reason = "no scorable champion" if incumbent_score is None else "fixed validation window, strictly better wins"
+    return GateDecision(model_name, version, alias, candidate, incumbent, incumbent_score, reason, "validation")
+
+
+def walk_forward_record(client: MlflowClient, model_name: str, version: int) -> tuple[str | None, pd.DataFrame | None]:
+    """A version's procedure digest and per-race walk-forward table (None, None: it predates the walk-forward gate)."""
+    import tempfile
+
+    registered = client.get_model_version(model_name, str(version))
+    digest = registered.tags.get(DIGEST_TAG)
+    if digest is None or not registered.run_id:
+        return None, None
+    with tempfile.TemporaryDirectory() as folder:
+        path = client.download_artifacts(registered.run_id, PER_RACE_ARTIFACT, folder)
+        table = pd.read_csv(path, parse_dates=["trained_until"])
+    return digest, table
+
+
+def cached_per_race(client: MlflowClient, model_name: str, digest: str) -> pd.DataFrame | None:
+    """The per-race table of the newest version of the same procedure, if any: its folds need no refit."""
+    same = [int(v.version) for v in client.search_model_versions(f"name='{model_name}'")
+            if v.tags.get(DIGEST_TAG) == digest]
+    return walk_forward_record(client, model_name, max(same))[1] if same else None
+
+
+def common_race_scores(candidate: pd.DataFrame, champion: pd.DataFrame, metric: str) -> tuple[float, float, int]:
+    """(candidate, champion, races): each table's mean `metric` over the races both tables score."""
+    ours = candidate[candidate["metric"] == metric].set_index("race_id")["value"].dropna()
+    theirs = champion[champion["metric"] == metric].set_index("race_id")["value"].dropna()
+    common = ours.index.intersection(theirs.index)
+    return float(ours[common].mean()), float(theirs[common].mean()), len(common)
+
+
+def walk_forward_gate(client: MlflowClient, model_name: str, version: int, digest: str, per_race: pd.DataFrame,
+                      metric: str, higher_is_better: bool, trained_through_race_id: int) -> GateDecision:
+    """Judge the candidate (tagged with its digest, its per-race table logged) against the champion's record, set
+    its alias and record the decision and both scores as version tags."""
+    incumbent = champion_version(client, model_name)
+    champion_digest, champion_table = (walk_forward_record(client, model_name, incumbent) if incumbent is not None
+                                       else (None, None))
+    candidate = float(per_race.loc[per_race["metric"] == metric, "value"].mean())
+    incumbent_score: float | None = None
+    common: int | None = None
+    if champion_table is not None:
+        candidate, incumbent_score, common = common_race_scores(per_race, champion_table, metric)
+    if incumbent is None:
+        wins, reason = True, "no champion yet"
+    elif champion_table is None:
+        wins, reason = True, f"champion v{incumbent} predates the walk-forward gate"
+    elif champion_digest == digest:
+        # no new race: an identical fit, kept out of service so the predictions are not all redone for nothing
+        seen = client.get_model_version(model_name, str(incumbent)).tags.get(TRAINED_THROUGH_TAG)
+        wins = seen != str(trained_through_race_id)
+        reason = f"same procedure, {'fitted on more races' if wins else 'no new race'}"
+    elif not common:
+        wins, reason = False, "changed procedure, no race in common with the champion's walk-forward"
+    else:  # strictly better on the common races: a tie keeps the champion
+        assert incumbent_score is not None
+        wins = candidate > incumbent_score if higher_is_better else candidate < incumbent_score
+        reason = f"changed procedure, {'better' if wins else 'not better'} on {common} common races"
+    alias = CHAMPION if wins else CHALLENGER
+    client.set_registered_model_alias(model_name, alias, str(version))
+    tags = {"gate": f"{alias}: {reason}", TRAINED_THROUGH_TAG: str(trained_through_race_id),
+            "walk_forward_metric": metric, "walk_forward_score": f"{candidate:.6f}", "champion_version": str(incumbent),
+            "champion_walk_forward_score": str(incumbent_score), "common_races": str(common)}
+    for key, value in tags.items():
+        client.set_model_version_tag(model_name, str(version), key, value)
+    return GateDecision(model_name, version, alias, candidate, incumbent, incumbent_score, reason, metric, common,
+                        digest, champion_digest)
 
 
 def load_champion(model_name: str) -> Any:

@@ -1,14 +1,18 @@
-"""Train → log → register → gate, per model, on one time split of the current warehouse."""
+"""Train → log → register → gate, per model.
+
+A model with a walk-forward evaluator (ml.procedures) is deployed as a fit on every race with a result and gated on
+its procedure's walk-forward record; pit_strategy_clusters (no evaluator) trains before and is gated on the fixed
+validation window."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ml import datasets
+from ml import datasets, gate_decisions, procedures, registry, tracking
 from ml.evaluation import TimeSplit
 from ml.models import finish_position, lap_time, overtake, pit_strategy, qualifying
 from ml.paths import MlPaths
-from ml.publish import TrainedModel, publish
+from ml.publish import TrainedModel, WalkForward, publish
 from ml.registry import GateDecision
 
 Trainer = Callable[[MlPaths, TimeSplit], TrainedModel]
@@ -26,6 +30,24 @@ def validation_split(paths: MlPaths) -> TimeSplit:
     return TimeSplit.latest_races(datasets.races(paths))
 
 
+def procedure_record(model_name: str, paths: MlPaths, trained_through_race_id: int) -> WalkForward:
+    """The procedure's per-race walk-forward table, reusing an earlier version's folds of the same procedure."""
+    procedure = procedures.PROCEDURES[model_name]
+    digest = procedure.digest
+    cached = registry.cached_per_race(tracking.configure(paths), model_name, digest)
+    return WalkForward(digest, procedures.per_race_scores(procedure, paths.warehouse, cached), procedure.metric,
+                       procedure.higher_is_better, trained_through_race_id)
+
+
 def train_and_publish(model_name: str, paths: MlPaths) -> tuple[TrainedModel, GateDecision]:
-    trained = TRAINERS[model_name](paths, validation_split(paths))
-    return trained, publish(trained, paths)
+    races = datasets.races(paths)
+    latest_raced = int(races.loc[races["has_results"], "race_id"].iloc[-1])
+    if model_name in procedures.PROCEDURES:
+        trained = TRAINERS[model_name](paths, TimeSplit.deployed(races))
+        trained.params["fitted_on"] = "every race with a result (valid_* metrics are in-sample)"
+        decision = publish(trained, paths, procedure_record(model_name, paths, latest_raced))
+    else:
+        trained = TRAINERS[model_name](paths, TimeSplit.latest_races(races))
+        decision = publish(trained, paths)
+    gate_decisions.record(paths.warehouse, decision, latest_raced)
+    return trained, decision

@@ -106,7 +106,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-RETRAIN_CHOICES = ("drift", "always", "never")
+RETRAIN_CHOICES = ("weekend", "drift", "always", "never")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -117,9 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=_cmd_run)
     refresh = sub.add_parser("refresh", help="incremental update: what the source added or revised and what depends "
                                              "on it, plus what a failed run left (the race-weekend sensors, on demand)")
-    refresh.add_argument("--retrain", choices=RETRAIN_CHOICES, default="drift",
-                         help="when the models' inputs changed, retrain them if the drift decision asks (default), "
-                              "always, or never (predictions only)")
+    refresh.add_argument("--retrain", choices=RETRAIN_CHOICES, default="weekend",
+                         help="weekend (default): retrain when a race got its result in this refresh, otherwise if "
+                              "the drift decision asks; drift: only if it asks; always; never (predictions only)")
     refresh.set_defaults(func=_cmd_run)
     status = sub.add_parser("status", help="per asset group: materialised, missing, stale and failed partitions; the "
                                            "last runs, failing checks, the next race and whether its precompute is fresh")

@@ -219,11 +219,11 @@ class RefreshOutcome:
     settled: bool = False  # nothing changed since the last complete refresh: not even planned (orchestration.settled)
 
 
-def run_refresh(settings: Settings, retrain: str = "drift", tallies: dict[str, JobTally] | None = None
+def run_refresh(settings: Settings, retrain: str = "weekend", tallies: dict[str, JobTally] | None = None
                 ) -> RefreshOutcome:
     """Observe the source, then run each job of the refresh sequence over what is due just before it. Models are
-    retrained when the drift decision asks for it (`retrain="drift"`), or "always", or "never". What each job did is
-    added to `tallies`."""
+    retrained when a race landed or the drift decision asks (`retrain="weekend"`), only when it asks ("drift"), or
+    "always", or "never". What each job did is added to `tallies`."""
     source, instance = _prepare(settings)
     state = settled_state(settings, source, retrain)
     unplaced = is_settled(instance, state)

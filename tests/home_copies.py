@@ -22,10 +22,24 @@ def _repoint(home: Path) -> Warehouse:
     return warehouse
 
 
+def _repoint_mlflow(source: Path, target: Path) -> None:
+    # MLflow records absolute artifact locations: without this the copy's new runs and models would be written into
+    # the source home's mlartifacts.
+    database = target / "mlflow.db"
+    if not database.exists():
+        return
+    old, new = (source.resolve() / "mlartifacts").as_uri(), (target.resolve() / "mlartifacts").as_uri()
+    with closing(sqlite3.connect(database)) as con, con:
+        for table, column in (("experiments", "artifact_location"), ("runs", "artifact_uri"),
+                              ("logged_models", "artifact_location"), ("model_versions", "storage_location")):
+            con.execute(f"update {table} set {column} = replace({column}, ?, ?)", [old, new])
+
+
 def copy_home(source: Path, target: Path) -> Path:
-    """The whole home (lake, warehouse, Dagster instance, MLflow...)."""
+    """The whole home (lake, warehouse, Dagster instance, MLflow...), every absolute path pointed at the copy."""
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("DONE", "warehouse.lock"))
     _repoint(target)
+    _repoint_mlflow(source, target)
     return target
 
 

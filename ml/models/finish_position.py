@@ -10,7 +10,7 @@ import pandas as pd
 
 from ml.datasets import PRE_RACE_FEATURES, feature_name
 from ml.evaluation import TimeSplit
-from ml.models.positions import train_position_model
+from ml.models.positions import features_of, fit_position_model, train_position_model
 from ml.publish import TrainedModel
 
 NAME = "finish_position"
@@ -35,7 +35,17 @@ def spread_for(predicted: np.ndarray, spread: dict[str, list[float]]) -> np.ndar
     return np.asarray(spread["std"])[np.digitize(predicted, spread["edges"][1:-1])]
 
 
+def out_of_sample_spread(entries: pd.DataFrame, split: TimeSplit) -> dict[str, list[float]]:
+    """The spread from residuals of the validation races predicted by a fit on the races before them (a deployed
+    version also trains on the validation races: its own residuals there would understate the spread)."""
+    labelled = entries[entries["finish_position"].notna()]
+    valid = split.valid(labelled)
+    earlier = labelled[labelled["race_id"].isin(split.train_race_ids - split.valid_race_ids)]
+    model = fit_position_model(earlier, FEATURES, "finish_position")
+    return spread_by_band(model.predict(features_of(valid, FEATURES)), valid["finish_position"])
+
+
 def train(entries: pd.DataFrame, split: TimeSplit) -> TrainedModel:
-    trained, valid = train_position_model(NAME, entries, split, FEATURES, "finish_position", grid_order(entries))
-    trained.documents["spread_by_band"] = spread_by_band(valid["predicted"].to_numpy(), valid["finish_position"])
+    trained, _ = train_position_model(NAME, entries, split, FEATURES, "finish_position", grid_order(entries))
+    trained.documents["spread_by_band"] = out_of_sample_spread(entries, split)
     return trained

@@ -9,6 +9,7 @@ from ml.walk_forward import Evaluator
 from ml.walk_forward import finishing as finishing_evaluation
 from ml.walk_forward import lap_time as lap_time_evaluation
 from ml.walk_forward import overtake as overtake_evaluation
+from ml.walk_forward import qualifying as qualifying_evaluation
 from ml.walk_forward import safety_car as safety_car_evaluation
 from ml.walk_forward import strategy as strategy_evaluation
 
@@ -24,6 +25,7 @@ class Subject:
 
 SUBJECTS = {subject.name: subject for subject in [
     Subject(finishing_evaluation.SUBJECT, finishing_evaluation.evaluate, (finish_position.NAME, qualifying.NAME)),
+    Subject(qualifying_evaluation.SUBJECT, qualifying_evaluation.evaluate, (qualifying.NAME,)),
     Subject(lap_time_evaluation.SUBJECT, lap_time_evaluation.evaluate, (lap_time.NAME,)),
     Subject(overtake_evaluation.SUBJECT, overtake_evaluation.evaluate, (overtake.NAME,)),
     Subject(safety_car_evaluation.SUBJECT, safety_car_evaluation.evaluate),

@@ -52,6 +52,38 @@ def test_undercut_run_walks_its_jobs_in_the_asset_graphs_order() -> None:
     assert in_graph_order(defs, ["race_job", "ml_job"]) == ["ml_job", "race_job"]
 
 
+def test_refresh_retrains_on_a_weekend_a_race_landed(built_home: Path, tmp_path: Path) -> None:
+    """`--retrain weekend` (default): the ML job retrains when the ingest brought a race's result; otherwise, as
+    `drift`, only when the drift decision asks (none newer than the refresh here)."""
+    from home_copies import copy_warehouse
+
+    from orchestration.defs.jobs import INGEST_JOBS, refresh_sequence
+    from transforms.settings import Settings
+    from transforms.warehouse import read_frame, writing
+
+    settings = Settings(home=tmp_path)
+    copy_warehouse(built_home, tmp_path)
+    latest = int(read_frame(settings.warehouse, "select max_by(race_id, race_start_at) as race_id "
+                                                "from marts.dim_races where has_results")["race_id"].iloc[0])
+
+    def with_result(has_results: bool) -> None:
+        with writing(settings.warehouse, "the latest race's result comes and goes") as con:
+            con.execute("update marts.dim_races set has_results = ? where race_id = ?", [has_results, latest])
+
+    def ml_job_of(retrain: str, lands: bool) -> str:
+        with_result(not lands)
+        sequence = refresh_sequence(settings, retrain)
+        assert [next(sequence) for _ in INGEST_JOBS] == [job.name for job in INGEST_JOBS]
+        with_result(True)  # what the ingest jobs would have done
+        assert next(sequence) == "drift_job"
+        return next(sequence)
+
+    assert ml_job_of("weekend", lands=True) == "ml_job"
+    assert ml_job_of("weekend", lands=False) == "ml_predict_job"
+    assert ml_job_of("drift", lands=True) == "ml_predict_job"
+    assert ml_job_of("always", lands=False) == "ml_job"
+
+
 def test_cli_help() -> None:
     out = subprocess.run([sys.executable, "-m", "orchestration.cli", "--help"], capture_output=True, text=True,
                          check=True)

@@ -29,7 +29,7 @@ def test_every_declared_column_has_a_type_and_a_description() -> None:
         for column in table["columns"]:
             assert column.get("description"), f"{table['name']}.{column['name']}"
             arrow_type(column["data_type"])  # raises on a type the declaration cannot map
-    assert len(python_marts()) == len(source["tables"]) == 17
+    assert len(python_marts()) == len(source["tables"]) == 18
 
 
 def test_a_write_is_cast_to_the_declaration_or_refused_naming_the_columns() -> None:

@@ -51,10 +51,12 @@ def training_asset(model_name: str, deps: list[AssetKey], description: str) -> A
            deps=[*deps, CALENDAR], description=description)
     def _train(context: AssetExecutionContext, ml: MlResource) -> MaterializeResult:
         trained, decision = train_and_publish(model_name, ml.paths)
-        context.log.info(f"{model_name} v{decision.version} -> {decision.alias} "
-                         f"(score {decision.candidate_score:.4f}, champion {decision.champion_score})")
+        context.log.info(f"{model_name} v{decision.version} -> {decision.alias}: {decision.reason} "
+                         f"({decision.metric} {decision.candidate_score:.4f}, champion {decision.champion_score})")
         return MaterializeResult(metadata={**{k: float(v) for k, v in trained.metrics.items()},
                                            "version": decision.version, "alias": decision.alias,
+                                           "gate_reason": decision.reason, "gate_metric": decision.metric,
+                                           "gate_score": decision.candidate_score,
                                            "champion_score_before": decision.champion_score})
 
     return _train
