@@ -7,7 +7,7 @@ import pandas as pd
 
 from ml import feature_store
 from ml.paths import MlPaths
-from transforms.warehouse import Warehouse, read_frame, table_exists
+from transforms.warehouse import Warehouse, read_frame
 
 # Hybrid-era-ish history: older seasons add rows but describe a different sport (and slow every join down).
 FIRST_TRAINING_SEASON = 2012
@@ -50,13 +50,6 @@ def feature_name(reference: str) -> str:
 def races(paths: MlPaths) -> pd.DataFrame:
     return read_frame(paths.warehouse, "select race_id, season, round, circuit_id, race_name, race_start_at, "
                                        "has_results, is_next_race from marts.dim_races order by race_start_at")
-
-
-def races_with_results(warehouse: Warehouse) -> set[int]:
-    """The races whose result is in the warehouse (none before its first build)."""
-    if not table_exists(warehouse, "marts", "dim_races"):
-        return set()
-    return set(read_frame(warehouse, "select race_id from marts.dim_races where has_results")["race_id"].astype(int))
 
 
 def next_race(paths: MlPaths) -> pd.Series:

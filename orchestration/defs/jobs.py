@@ -7,7 +7,7 @@ from datetime import datetime
 
 from dagster import AssetSelection, Definitions, define_asset_job
 
-from ml import datasets, drift
+from ml import drift, gate_decisions
 from orchestration.defs.dbt.assets import dbt_job
 from orchestration.defs.insights.assets import insight_assets
 from orchestration.defs.insights.car_scores import car_performance_scores
@@ -76,12 +76,12 @@ def in_graph_order(defs: Definitions, job_names: Sequence[str]) -> list[str]:
 
 def refresh_sequence(settings: Settings, retrain: str = "weekend") -> Iterator[str]:
     """Jobs of a weekend refresh, in order; lazy, so the retraining choice sees the races the ingest landed and the
-    drift decision just made (`retrain`: "weekend" retrains when a race got its result in this refresh, otherwise
-    follows the drift decision as "drift" does; "always" / "never" override both)."""
+    drift decision just made (`retrain`: "weekend" retrains when a race has its result but the models were not
+    trained on it yet (this refresh's or an unfinished earlier one's), otherwise follows the drift decision as
+    "drift" does; "always" / "never" override both)."""
     started = datetime.now()  # drift decisions carry naive local timestamps
-    raced_before = datasets.races_with_results(settings.warehouse)
     yield from (job.name for job in INGEST_JOBS)
-    landed = datasets.races_with_results(settings.warehouse) - raced_before
+    landed = gate_decisions.races_not_trained_on(settings.warehouse)
     # the new race is judged on the predictions made before it (the previous run's), against its result
     yield drift_job.name
     decisions = drift.decisions_after(settings.warehouse, started)
@@ -89,7 +89,7 @@ def refresh_sequence(settings: Settings, retrain: str = "weekend") -> Iterator[s
     if asked:
         log.info("refresh: drift decision asks for retraining (%s)", "; ".join(decisions["reason"]))
     if landed:
-        log.info("refresh: races landed with their result: %s", sorted(landed))
+        log.info("refresh: races with a result the models were not trained on: %s", sorted(landed))
     retrains = (retrain == "always" or (retrain in ("drift", "weekend") and asked)
                 or (retrain == "weekend" and bool(landed)))
     yield ml_job.name if retrains else ml_predict_job.name

@@ -53,35 +53,37 @@ def test_undercut_run_walks_its_jobs_in_the_asset_graphs_order() -> None:
 
 
 def test_refresh_retrains_on_a_weekend_a_race_landed(built_home: Path, tmp_path: Path) -> None:
-    """`--retrain weekend` (default): the ML job retrains when the ingest brought a race's result; otherwise, as
-    `drift`, only when the drift decision asks (none newer than the refresh here)."""
+    """`--retrain weekend` (default): the ML job retrains when a race has its result but the models' last fits were
+    not trained through it (recorded in marts.model_gate_decisions): landed in this refresh, or in one that was
+    killed before retraining. Otherwise, as `drift`, only when the drift decision asks (none newer here)."""
     from home_copies import copy_warehouse
 
+    from ml import gate_decisions
+    from ml.registry import CHAMPION, GateDecision
     from orchestration.defs.jobs import INGEST_JOBS, refresh_sequence
     from transforms.settings import Settings
     from transforms.warehouse import read_frame, writing
 
     settings = Settings(home=tmp_path)
     copy_warehouse(built_home, tmp_path)
-    latest = int(read_frame(settings.warehouse, "select max_by(race_id, race_start_at) as race_id "
-                                                "from marts.dim_races where has_results")["race_id"].iloc[0])
+    latest, previous = read_frame(settings.warehouse, "select race_id from marts.dim_races where has_results "
+                                                      "order by race_start_at desc limit 2")["race_id"]
 
-    def with_result(has_results: bool) -> None:
-        with writing(settings.warehouse, "the latest race's result comes and goes") as con:
-            con.execute("update marts.dim_races set has_results = ? where race_id = ?", [has_results, latest])
-
-    def ml_job_of(retrain: str, lands: bool) -> str:
-        with_result(not lands)
+    def ml_job_of(retrain: str, trained_through: int) -> str:
+        with writing(settings.warehouse, "the decisions start afresh") as con:
+            con.execute(f"drop table if exists marts.{gate_decisions.TABLE}")
+        for model_name in ("finish_position", "lap_time"):
+            gate_decisions.record(settings.warehouse, GateDecision(model_name, 1, CHAMPION, 0.5, None, None),
+                                  trained_through if model_name == "lap_time" else latest)
         sequence = refresh_sequence(settings, retrain)
         assert [next(sequence) for _ in INGEST_JOBS] == [job.name for job in INGEST_JOBS]
-        with_result(True)  # what the ingest jobs would have done
         assert next(sequence) == "drift_job"
         return next(sequence)
 
-    assert ml_job_of("weekend", lands=True) == "ml_job"
-    assert ml_job_of("weekend", lands=False) == "ml_predict_job"
-    assert ml_job_of("drift", lands=True) == "ml_predict_job"
-    assert ml_job_of("always", lands=False) == "ml_job"
+    assert ml_job_of("weekend", trained_through=previous) == "ml_job"  # lap_time has not seen the latest race
+    assert ml_job_of("weekend", trained_through=latest) == "ml_predict_job"
+    assert ml_job_of("drift", trained_through=previous) == "ml_predict_job"
+    assert ml_job_of("always", trained_through=latest) == "ml_job"
 
 
 def test_cli_help() -> None:
