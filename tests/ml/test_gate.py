@@ -20,7 +20,7 @@ from ml.publish import publish
 from ml.training import procedure_record
 from ml.walk_forward import Fold, WalkForwardScores, folds
 from ml.walk_forward import qualifying as qualifying_evaluation
-from transforms.warehouse import Warehouse, read_frame
+from transforms.warehouse import Warehouse, read_frame, writing
 
 
 def test_the_deployed_fit_trains_on_the_latest_race(entries: pd.DataFrame, ml_paths: MlPaths) -> None:
@@ -36,7 +36,9 @@ def test_the_deployed_fit_trains_on_the_latest_race(entries: pd.DataFrame, ml_pa
 def test_same_procedure_is_promoted_with_its_cached_folds_and_a_worse_one_is_challenger(
         entries: pd.DataFrame, ml_paths: MlPaths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     home = tmp_path / "home"
-    paths = MlPaths(home, copy_warehouse(ml_paths.home, home))
+    paths = MlPaths(home, copy_warehouse(ml_paths.home, home))  # a fresh MLflow registry on the built warehouse
+    with writing(paths.warehouse, "the home's own training decisions are not this registry's") as con:
+        con.execute(f"drop table if exists marts.{gate_decisions.TABLE}")
     evaluated: list[int] = []  # every race a walk-forward fit was made for
 
     def counted(warehouse: Warehouse, judged: Sequence[Fold]) -> WalkForwardScores:
