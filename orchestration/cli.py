@@ -118,8 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = sub.add_parser("refresh", help="incremental update: what the source added or revised and what depends "
                                              "on it, plus what a failed run left (the race-weekend sensors, on demand)")
     refresh.add_argument("--retrain", choices=RETRAIN_CHOICES, default="weekend",
-                         help="weekend (default): retrain when a race got its result in this refresh, otherwise if "
-                              "the drift decision asks; drift: only if it asks; always; never (predictions only)")
+                         help="weekend (default): retrain when a race has its result but the models were not trained "
+                              "on it yet, otherwise if the drift decision asks; drift: only if it asks; always; never "
+                              "(predictions only)")
     refresh.set_defaults(func=_cmd_run)
     status = sub.add_parser("status", help="per asset group: materialised, missing, stale and failed partitions; the "
                                            "last runs, failing checks, the next race and whether its precompute is fresh")
