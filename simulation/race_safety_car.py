@@ -80,13 +80,13 @@ def race_covariates(races: pd.DataFrame, periods: pd.DataFrame, results: pd.Data
     ``qualifying``: race_id, gap_to_pole_pct; ``editions``: :func:`simulation.climate.read_editions`."""
     held = races[races["has_results"].fillna(False).astype(bool)]
     outcomes = race_outcomes(periods, held)
-    held_start = held.drop_duplicates("race_id")["race_start_at"]  # aligned with outcomes' rows
+    outcome_start = outcomes["race_id"].map(held.drop_duplicates("race_id").set_index("race_id")["race_start_at"])
     sc_start = records_start(periods, SC)
     lap1 = held.assign(lap1=held["race_id"].map(lap1_retirements(results)).fillna(0.0))
     rows = []
     for race in races[races["season"] >= first_season].to_dict("records"):
         start, circuit_id, circuit_key = race["race_start_at"], race["circuit_id"], race["circuit_key"]
-        rates = shrunk_sc_probability(outcomes[(held_start < start).to_numpy()], sc_start,
+        rates = shrunk_sc_probability(outcomes[(outcome_start < start).to_numpy()], sc_start,
                                       int(race["season"]))
         row = {"race_id": race["race_id"], "circuit_sc_probability": float(rates.get(circuit_id, rates.mean()))}
         if "rain_probability" in columns:

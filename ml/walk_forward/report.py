@@ -87,10 +87,9 @@ def calibration_table(probabilities: pd.DataFrame) -> pd.DataFrame:
     return table.assign(bin=table["bin"].astype(str))
 
 
-def calibration_figure(probabilities: pd.DataFrame, subject: str) -> Figure:
-    """Reliability diagram, one panel per event: observed share against mean forecast per bin (dot area ~ number of
-    forecasts), the diagonal being perfect calibration."""
-    table = calibration_table(probabilities)
+def calibration_figure(table: pd.DataFrame, subject: str) -> Figure:
+    """Reliability diagram of a :func:`calibration_table`, one panel per event: observed share against mean forecast
+    per bin (dot area ~ number of forecasts), the diagonal being perfect calibration."""
     events = list(dict.fromkeys(table["event"]))
     fig = Figure(figsize=(4 * len(events), 4))
     for ax, event in zip(fig.subplots(1, len(events), squeeze=False)[0], events, strict=True):
@@ -146,6 +145,7 @@ def log_to_mlflow(paths: MlPaths, evaluated: Evaluated, seasons: Sequence[int]) 
         mlflow.log_text(scores.per_season.to_csv(index=False), "per_season.csv")
         mlflow.log_figure(figure(scores), "plots/per_race.png")
         if scores.probabilities is not None:
-            mlflow.log_text(calibration_table(scores.probabilities).to_csv(index=False), "calibration.csv")
-            mlflow.log_figure(calibration_figure(scores.probabilities, scores.subject), "plots/calibration.png")
+            calibration = calibration_table(scores.probabilities)
+            mlflow.log_text(calibration.to_csv(index=False), "calibration.csv")
+            mlflow.log_figure(calibration_figure(calibration, scores.subject), "plots/calibration.png")
     return str(run.info.run_id)
