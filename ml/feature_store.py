@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
 
+from ml.online_rows import OnlineRecord, ViewRows
 from ml.paths import FEATURE_REPO_DIR, MlPaths
 from transforms.warehouse import reading
 
@@ -135,8 +136,24 @@ def apply(paths: MlPaths) -> list[str]:
 
 
 def materialise(paths: MlPaths, end: datetime) -> None:
-    """Load the online store with the latest row per entity up to `end` (the next race's start: its pre-race rows)."""
-    open_store(paths).materialize(start_date=EARLIEST, end_date=end)
+    """Load the online store with the latest row per entity up to `end` (the next race's start: its pre-race rows),
+    each view from its earliest row that changed since the last load (ml.online_rows)."""
+    store = open_store(paths)
+    views = [ViewRows(fv.name, Path(fv.batch_source.path), list(fv.join_keys), [f.name for f in fv.features],
+                      fv.batch_source.timestamp_field) for fv in store.list_feature_views()]
+    loaded = OnlineRecord(paths.feast_dir / "online_rows", _online_store_identity(paths))
+    loaded.keep_only(views)
+    for view in views:
+        start = loaded.start(view, end, EARLIEST)
+        if start is not None:
+            store.materialize(start_date=start, end_date=end, feature_views=[view.name])
+        loaded.record(view, end)
+
+
+def _online_store_identity(paths: MlPaths) -> str:
+    """Which online store the configuration names: a copied home (tests.home_copies) has a copy of its SQLite store
+    and of the record beside it, so the home's own path does not count."""
+    return write_repo_config(paths).read_text().replace(str(paths.home), "$UNDERCUT_HOME")
 
 
 def historical_features(paths: MlPaths, entity_rows: pd.DataFrame, features: list[str]) -> pd.DataFrame:
