@@ -96,14 +96,12 @@ def _revise_latest_row_of_an_old_circuit(paths: MlPaths) -> pd.Timestamp:
 
 
 def _online_rows(paths: MlPaths) -> dict[str, pd.DataFrame]:
-    """Every entity's online features per view (race entries: the last two seasons'), in key order."""
-    from feast import FeatureView
-
+    """Online features per view of the entities with a row since 2015 (race entries: 2025's), in key order."""
     frames = {}
-    for view in (o for o in feature_store.repo_objects(paths) if isinstance(o, FeatureView)):
+    for view in feature_store.open_store(paths).list_feature_views():  # registered: with their join keys
         keys = list(view.join_keys)
-        source = duckdb.sql(f"select distinct {', '.join(keys)} from read_parquet('{view.batch_source.path}')"
-                            + (" where season >= 2024" if view.name == "race_entry" else "")).df()
+        source = duckdb.sql(f"select distinct {', '.join(keys)} from read_parquet('{view.batch_source.path}') "
+                            f"where season >= {2025 if view.name == 'race_entry' else 2015}").df()
         online = feature_store.online_features(paths, source.to_dict("records"),
                                                [f"{view.name}:{f.name}" for f in view.features])
         frames[view.name] = online.sort_values(keys).reset_index(drop=True)
