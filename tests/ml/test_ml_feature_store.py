@@ -99,12 +99,13 @@ def _online_rows(paths: MlPaths) -> dict[str, pd.DataFrame]:
     """Online features per view of the entities with a row since 2015 (race entries: 2025's), in key order."""
     frames = {}
     for view in feature_store.open_store(paths).list_feature_views():  # registered: with their join keys
-        keys = list(view.join_keys)
-        source = duckdb.sql(f"select distinct {', '.join(keys)} from read_parquet('{view.batch_source.path}') "
+        rows = feature_store.view_rows(view)
+        source = duckdb.sql(f"select distinct {', '.join(rows.keys)} from read_parquet('{rows.source}') "
                             f"where season >= {2025 if view.name == 'race_entry' else 2015}").df()
-        online = feature_store.online_features(paths, source.to_dict("records"),
+        online = feature_store.online_features(paths, [{str(k): v for k, v in r.items()}
+                                                       for r in source.to_dict("records")],
                                                [f"{view.name}:{f.name}" for f in view.features])
-        frames[view.name] = online.sort_values(keys).reset_index(drop=True)
+        frames[view.name] = online.sort_values(rows.keys).reset_index(drop=True)
     return frames
 
 
