@@ -20,12 +20,13 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pandas as pd
 
+from ml.online_rows import OnlineRecord, ViewRows
 from ml.paths import FEATURE_REPO_DIR, MlPaths
 from transforms.warehouse import reading
 
 # Feast is imported in the functions that use it: it takes ~8 s to import.
 if TYPE_CHECKING:
-    from feast import FeatureStore
+    from feast import FeatureStore, FeatureView
 
 PROJECT = "undercut"
 # Entity-keyed pre-race marts that become Feast feature views (one Parquet export each).
@@ -135,8 +136,33 @@ def apply(paths: MlPaths) -> list[str]:
 
 
 def materialise(paths: MlPaths, end: datetime) -> None:
-    """Load the online store with the latest row per entity up to `end` (the next race's start: its pre-race rows)."""
-    open_store(paths).materialize(start_date=EARLIEST, end_date=end)
+    """Load the online store with the latest row per entity up to `end` (the next race's start: its pre-race rows),
+    each view from its earliest row that changed since the last load (ml.online_rows)."""
+    store = open_store(paths)
+    views = [view_rows(view) for view in store.list_feature_views()]
+    loaded = OnlineRecord(paths.feast_dir / "online_rows", _online_store_identity(paths))
+    loaded.keep_only(views)
+    for view in views:
+        start = loaded.start(view, end, EARLIEST)
+        if start is not None:
+            store.materialize(start_date=start, end_date=end, feature_views=[view.name])
+        loaded.record(view, end)
+
+
+def view_rows(view: FeatureView) -> ViewRows:
+    """A registered view's source, keys and stored columns (a view built from feature_repo/ has no join keys yet)."""
+    from feast import FileSource
+
+    source = view.batch_source
+    assert isinstance(source, FileSource)  # feature_repo/ reads the Parquet exports only
+    return ViewRows(view.name, Path(source.path), list(view.join_keys), [f.name for f in view.features],
+                    source.timestamp_field)
+
+
+def _online_store_identity(paths: MlPaths) -> str:
+    """Which online store the configuration names: a copied home (tests.home_copies) has a copy of its SQLite store
+    and of the record beside it, so the home's own path does not count."""
+    return write_repo_config(paths).read_text().replace(str(paths.home), "$UNDERCUT_HOME")
 
 
 def historical_features(paths: MlPaths, entity_rows: pd.DataFrame, features: list[str]) -> pd.DataFrame:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pandas as pd
+import pytest
 from pg_server import PgServer
 
 from ml import datasets, feature_store
@@ -73,3 +76,58 @@ def test_registry_and_online_store_on_postgres(online_paths: MlPaths, postgres: 
     feature_store.materialise(shared, datetime.fromisoformat(str(datasets.next_race(shared)["race_start_at"])))
     assert not (tmp_path / "feast" / "registry.db").exists() and not (tmp_path / "feast" / "online_store.db").exists()
     pd.testing.assert_frame_equal(datasets.next_race_entries(shared), datasets.next_race_entries(online_paths))
+
+
+def _revise_latest_row_of_an_old_circuit(paths: MlPaths) -> pd.Timestamp:
+    """A revised result years back: the profile row of the circuit whose latest row is the oldest since 2015 (a
+    returning circuit's row) gets another overtaking index; returns that row's timestamp."""
+    source = paths.feature_data_dir / "circuit_profile.parquet"
+    with duckdb.connect() as con:
+        circuit_id, start = con.execute(f"""
+            select circuit_id, max(race_start_at) as latest from read_parquet('{source}') group by circuit_id
+            having latest >= '2015-01-01' order by latest limit 1""").fetchone()  # type: ignore[misc]
+        revised = source.with_suffix(".revised")
+        con.execute(f"""copy (select * replace (overtaking_difficulty_index + case when circuit_id = $circuit
+                                and race_start_at = $start then 1 else 0 end as overtaking_difficulty_index)
+                              from read_parquet('{source}')) to '{revised}' (format parquet)""",
+                    {"circuit": circuit_id, "start": start})
+    revised.replace(source)
+    return pd.Timestamp(start)
+
+
+def _online_rows(paths: MlPaths) -> dict[str, pd.DataFrame]:
+    """Online features per view of the entities with a row since 2015 (race entries: 2025's), in key order."""
+    frames = {}
+    for view in feature_store.open_store(paths).list_feature_views():  # registered: with their join keys
+        rows = feature_store.view_rows(view)
+        source = duckdb.sql(f"select distinct {', '.join(rows.keys)} from read_parquet('{rows.source}') "
+                            f"where season >= {2025 if view.name == 'race_entry' else 2015}").df()
+        online = feature_store.online_features(paths, [{str(k): v for k, v in r.items()}
+                                                       for r in source.to_dict("records")],
+                                               [f"{view.name}:{f.name}" for f in view.features])
+        frames[view.name] = online.sort_values(rows.keys).reset_index(drop=True)
+    return frames
+
+
+def test_a_load_from_the_earliest_changed_row_leaves_what_a_load_from_1950_does(
+        ml_paths: MlPaths, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A race weekend's load (the next race moves on, an old circuit row is revised) starts at the earliest row
+    that changed, per view, and the online store then equals one loaded from 1950 on the same data."""
+    before, after = (_race_start(ml_paths, race).to_pydatetime() for race in (DUTCH_GP_2025, ITALIAN_GP_2025))
+    weekend, full = (MlPaths(tmp_path / name, ml_paths.warehouse) for name in ("weekend", "full"))
+    for paths in (weekend, full):
+        feature_store.export_feature_marts(paths)
+        feature_store.apply(paths)
+    feature_store.materialise(weekend, before)
+    revised_at = {paths.home: _revise_latest_row_of_an_old_circuit(paths) for paths in (weekend, full)}[weekend.home]
+    capsys.readouterr()
+    feature_store.materialise(weekend, after)
+    loads = re.sub(r"\x1b\[[0-9;]*m", "", capsys.readouterr().out)  # Feast colours its lines
+    feature_store.materialise(full, after)
+
+    assert f"from {revised_at}" in loads  # circuit_profile: from the revised row, years back
+    assert f"from {pd.Timestamp(after)}" in loads and "from 1950" not in loads  # the others: the new rows only
+    weekend_rows, full_rows = _online_rows(weekend), _online_rows(full)
+    assert weekend_rows.keys() == full_rows.keys() and len(weekend_rows) == len(feature_store.FEATURE_MARTS)
+    for view, rows in full_rows.items():
+        pd.testing.assert_frame_equal(weekend_rows[view], rows, obj=view)
