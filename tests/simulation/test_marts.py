@@ -16,7 +16,9 @@ def test_marts_of_two_races_are_their_rows_of_every_race(warehouse: Warehouse, m
         every = getattr(marts.fitting, name)
         got = getattr(narrow.fitting, name)
         assert set(got["race_id"]) <= set(latest) and not got.empty
-        pd.testing.assert_frame_equal(got, every[every["race_id"].isin(latest)].reset_index(drop=True))
+        # values equal; an integer column with nulls only in other races reads as int32 here, Int32 there
+        pd.testing.assert_frame_equal(got, every[every["race_id"].isin(latest)].reset_index(drop=True),
+                                      check_dtype=False)
     pd.testing.assert_frame_equal(narrow.races, marts.races)
     (race_id, alone), = race_alternatives(narrow.fitting, latest[-1:], 50)
     (_, among_all), = race_alternatives(marts.fitting, latest[-1:], 50)
