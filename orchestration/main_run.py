@@ -231,7 +231,9 @@ def run_refresh(settings: Settings, retrain: str = "weekend", tallies: dict[str,
         log.info("source, code and Dagster's records unchanged since the last complete refresh: up to date")
         _warn_unplaced(unplaced)
         return RefreshOutcome(SourceObservation({}, [], unplaced), settled=True)
+    from ml import drift
     from orchestration.definitions import defs
+    from orchestration.defs.dbt.assets import dbt_job
     from orchestration.defs.jobs import refresh_sequence
     from orchestration.defs.planner import Planner
 
@@ -254,6 +256,8 @@ def run_refresh(settings: Settings, retrain: str = "weekend", tallies: dict[str,
             continue
         log.info("%s: due %s%s", job_name, due or "(unpartitioned)",
                  f", {len(subset)} of {len(assets)} assets" if subset else "")
+        if job_name == dbt_job.name:  # the drift report follows; dbt works in its own process meanwhile
+            drift.import_evidently_in_background()
         _execute(settings, instance, job_name, due or None, outcome.timings, subset, tallies)
         outcome.ran[job_name] = list(dict.fromkeys(outcome.ran.get(job_name, []) + due))
     if not instance.get_runs_count(RunsFilter(statuses=IN_PROGRESS)):  # another run may still change what is due

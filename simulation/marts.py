@@ -7,6 +7,7 @@ The marts key circuits by Ergast circuitId (an int); the simulator's circuit par
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -19,6 +20,7 @@ LAP_SEASONS = 4
 ALL_LAP_SEASONS = 100
 
 # Every query has an order: fits and draws over rows must not depend on the order DuckDB's threads return them in.
+# `{races}` narrows the race-keyed tables to the races asked for (`load_marts(..., races=...)`), else it is `true`.
 _SQL = {
     "circuits": """select circuit_id as circuit_key, circuit_ref, circuit_name, is_street_circuit
                    from marts.dim_circuits order by 1""",
@@ -26,18 +28,18 @@ _SQL = {
                        has_results, is_next_race, is_sprint_weekend, max_stint_laps from marts.dim_races order by race_id""",
     "results": """select race_id, season, round, circuit_id as circuit_key, driver_id, constructor_id, grid,
                          position_order, status, laps_completed, points, is_classified from marts.fct_results
-                  order by race_id, position_order, driver_id""",
+                  where {races} order by race_id, position_order, driver_id""",
     "laps": """select race_id, season, round, circuit_id as circuit_key, driver_id, constructor_id, lap_number,
                       lap_time_s, stint, compound, tyre_life_laps, position, is_clean_lap, track_status
-               from marts.fct_laps where season >= ? order by race_id, driver_id, lap_number""",
+               from marts.fct_laps where season >= $since and {races} order by race_id, driver_id, lap_number""",
     "stints": """select race_id, season, circuit_id as circuit_key, driver_id, stint, compound, start_lap, end_lap,
-                        laps, tyre_age_at_start from marts.fct_stints order by race_id, driver_id, stint""",
+                        laps, tyre_age_at_start from marts.fct_stints where {races} order by race_id, driver_id, stint""",
     "pit_stops": """select race_id, circuit_id as circuit_key, driver_id, stop, lap, pit_duration_ms,
                            pit_lane_loss_s, track_status_at_stop from marts.fct_pit_stops
                     where track_status_at_stop <> 'red'  -- a stop under a red flag is a free tyre change
-                    order by race_id, driver_id, stop""",
+                    and {races} order by race_id, driver_id, stop""",
     "sc_history": """select race_id, circuit_id as circuit_key, season, kind, start_lap, end_lap, race_laps
-                     from marts.fct_safety_car_periods order by race_id, start_lap, kind""",
+                     from marts.fct_safety_car_periods where {races} order by race_id, start_lap, kind""",
 }
 
 
@@ -66,14 +68,19 @@ class MartTables:
         return frozenset(self.circuits.loc[self.circuits["is_street_circuit"].astype(bool), "circuit_ref"])
 
 
-def load_marts(warehouse: Warehouse, lap_seasons: int = LAP_SEASONS) -> MartTables:
-    """All tables, with ``circuit_id`` = circuitRef; laps only for the last ``lap_seasons`` seasons with laps."""
+def load_marts(warehouse: Warehouse, lap_seasons: int = LAP_SEASONS,
+               races: Sequence[int] | None = None) -> MartTables:
+    """All tables, with ``circuit_id`` = circuitRef; laps only for the last ``lap_seasons`` seasons with laps; the
+    race-keyed tables only for ``races`` when given (a race's replay needs no other race's rows)."""
     frames = {}
+    only = "true" if races is None else "race_id in (select unnest($races))"
     with reading(warehouse) as con:
         last = con.execute("select max(season) from marts.fct_laps").fetchone()
         since = int(last[0]) - lap_seasons + 1 if last and last[0] is not None else 0
         for name, sql in _SQL.items():
-            frames[name] = con.execute(sql, [since] if "?" in sql else []).df()
+            query = sql.format(races=only)
+            params = {k: v for k, v in (("since", since), ("races", list(races or []))) if f"${k}" in query}
+            frames[name] = con.execute(query, params).df()
     refs = frames["circuits"].set_index("circuit_key")["circuit_ref"]
     for name, frame in frames.items():
         if "circuit_key" in frame and name != "circuits":

@@ -4,6 +4,8 @@ and the retraining decision follows."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -88,3 +90,18 @@ def test_live_error_alone_triggers_retraining() -> None:
     wild = drift.decide("2025-15", 0.1, drift.LIVE_ERROR_THRESHOLD_POSITIONS + 0.5, datetime(2025, 9, 1))
     assert not calm.retrain and wild.retrain
     assert "live finish-position MAE" in wild.reason
+
+
+def test_a_report_racing_the_background_import_of_evidently(laps: pd.DataFrame, tmp_path: Path) -> None:
+    """A refresh starts importing Evidently while dbt runs; a drift report that starts before the import is done waits
+    for it (a fresh interpreter, so the import really is under way)."""
+    laps.head(400).to_parquet(tmp_path / "laps.parquet")
+    script = f"""
+import pandas as pd
+from ml import drift
+drift.import_evidently_in_background()
+laps = pd.read_parquet({str(tmp_path / "laps.parquet")!r})
+drift.report(laps.iloc[:200], laps.iloc[200:], {LAP_NUMERICAL!r}, {LAP_CATEGORICAL!r}).save_html({str(tmp_path / "r.html")!r})
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=Path(__file__).resolve().parents[2])
+    assert "label_lap_time_s" in (tmp_path / "r.html").read_text()

@@ -106,8 +106,8 @@ def next_race_strategy(context: AssetExecutionContext, undercut: UndercutResourc
 )
 def alternative_strategies(context: AssetExecutionContext, undercut: UndercutResource) -> MaterializeResult:
     settings = undercut.settings
-    tables = load_marts(settings.warehouse, lap_seasons=ALL_LAP_SEASONS)
     keys = {race_id: key for key, race_id in race_ids(settings.warehouse, context.partition_keys).items()}
+    tables = load_marts(settings.warehouse, lap_seasons=ALL_LAP_SEASONS, races=list(keys))
     started, rows, done = time.perf_counter(), 0, []
     with Publisher(settings) as publisher:
         for race_id, frame in precompute.race_alternatives(tables.fitting, list(keys), ALTERNATIVE_SIMULATIONS):
