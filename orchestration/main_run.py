@@ -18,14 +18,14 @@ from dagster import AssetKey, DagsterInstance, DagsterRunStatus, Definitions, Ru
 from dagster._core.definitions.reconstruct import ReconstructableRepository
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from orchestration.defs.resources import QUIET_TAG
+from orchestration.defs.resources import QUIET_TAG, shared_source
 from orchestration.defs.sources.observe import SourceObservation, observe_source
 from orchestration.deployment import CODE_LOCATION, DeploymentSettings, write_dagster_yaml
 from orchestration.progress import JobTally, planned, track
 from orchestration.settled import is_settled, record_settled, settled_state
 from transforms.exceptions import RunFailedError
 from transforms.settings import Settings
-from transforms.sources import Source, open_source
+from transforms.sources import Source
 
 log = logging.getLogger("undercut.run")
 
@@ -162,7 +162,7 @@ def finish_abandoned_runs(instance: DagsterInstance) -> list[str]:
 
 
 def _prepare(settings: Settings) -> tuple[Source, DagsterInstance]:
-    source = open_source(settings)  # fails fast when the source is unusable, before anything is written
+    source = shared_source(settings, reopen=True)  # fails fast when the source is unusable, before anything is written
     check = getattr(source, "check_layout", None)
     if check:
         check()
