@@ -4,8 +4,9 @@ Dagster's SqliteEventLogStorage opens a new engine and connection for every stat
 last connection to a WAL database checkpoints it (fsyncs). A refresh writes ~1,600 events (each asset event is
 mirrored in the index, with its tags and the asset's entry) and the planner and Dagster's data-version lookups read
 the index thousands of times: ~10,000 connections per refresh. Measured on the loaded 2-core machine: a latest-
-materialisation read 23 ms -> 4 ms, a runless asset event 20-29 ms -> 7-13 ms. The per-run databases keep Dagster's own connect-per-statement: the UI's live run log
-watches those files for changes, which a kept connection would delay until its next checkpoint."""
+materialisation read 23 ms -> 4 ms, a runless asset event 20-29 ms -> 7-13 ms. The per-run databases keep Dagster's
+own connect-per-statement: the UI's live run log watches those files for changes, which a kept connection would
+delay until its next checkpoint."""
 
 from __future__ import annotations
 
