@@ -16,26 +16,32 @@ from dataclasses import dataclass, field
 
 from dagster import AssetKey, DagsterInstance, DagsterRunStatus, Definitions, RunsFilter, execute_job
 from dagster._core.definitions.reconstruct import ReconstructableRepository
+from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from orchestration.defs.resources import QUIET_TAG
+from orchestration.defs.resources import QUIET_TAG, shared_source
 from orchestration.defs.sources.observe import SourceObservation, observe_source
 from orchestration.deployment import CODE_LOCATION, DeploymentSettings, write_dagster_yaml
+from orchestration.instance_storage import kept_index_overrides
 from orchestration.progress import JobTally, planned, track
 from orchestration.settled import is_settled, record_settled, settled_state
 from transforms.exceptions import RunFailedError
 from transforms.settings import Settings
-from transforms.sources import Source, open_source
+from transforms.sources import Source
 
 log = logging.getLogger("undercut.run")
 
 
 def dagster_instance(settings: Settings) -> DagsterInstance:
     """A persistent instance under $UNDERCUT_HOME so `dagster dev` shows what `undercut run` materialised (its storage:
-    orchestration.deployment)."""
+    orchestration.deployment). On the default SQLite storage this process keeps its index connection open
+    (orchestration.instance_storage); the files are the same."""
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.home / "dagster"))
     write_dagster_yaml(home, DeploymentSettings())
-    return DagsterInstance.get()
+    ref = InstanceRef.from_dir(home)
+    if ref.storage_data is not None and ref.storage_data.class_name == "DagsterSqliteStorage":  # the default only
+        ref = InstanceRef.from_dir(home, overrides=kept_index_overrides(home))
+    return DagsterInstance.from_ref(ref)
 
 
 def contiguous_ranges(ordered: Sequence[str], selected: Sequence[str]) -> list[tuple[str, str]]:
@@ -162,7 +168,7 @@ def finish_abandoned_runs(instance: DagsterInstance) -> list[str]:
 
 
 def _prepare(settings: Settings) -> tuple[Source, DagsterInstance]:
-    source = open_source(settings)  # fails fast when the source is unusable, before anything is written
+    source = shared_source(settings, reopen=True)  # fails fast when the source is unusable, before anything is written
     check = getattr(source, "check_layout", None)
     if check:
         check()

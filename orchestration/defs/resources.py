@@ -17,6 +17,15 @@ def _source(settings_json: str) -> Source:
     return open_source(Settings.model_validate_json(settings_json))
 
 
+def shared_source(settings: Settings, reopen: bool = False) -> Source:
+    """The source object this process's assets read. `undercut run`/`refresh` probe it too (`reopen`: a new one per
+    run, so a second run in the same process sees the source as it is now), so an in-process job reuses what the
+    probe parsed (every archive CSV) and ingests what was observed."""
+    if reopen:
+        _source.cache_clear()
+    return _source(settings.model_dump_json())
+
+
 # Concurrency pools, each limited to 1 by default in the instance config (orchestration.main_run.DAGSTER_YAML).
 # Warehouse commits need none (the catalog arbitrates: transforms.warehouse.write_lock); this pool is for the steps
 # that hold the catalog for minutes (dbt build, maintenance), so a second one queues in Dagster, visibly.
@@ -78,4 +87,4 @@ class UndercutResource(ConfigurableResource):  # type: ignore[type-arg]
 
     @property
     def source(self) -> Source:
-        return _source(self.settings.model_dump_json())
+        return shared_source(self.settings)
