@@ -11,7 +11,7 @@
   {{ run_hooks(pre_hooks, inside_transaction=True) }}
   {#- a model that used to be a view: `create or replace table` does not replace another kind of object -#}
   {%- if existing_relation is not none and not existing_relation.is_table -%}
-    {{ adapter.drop_relation(existing_relation) }}
+    {% do adapter.drop_relation(existing_relation) %}
   {%- endif -%}
   {% call statement('main') -%}
     create or replace table {{ target_relation }} as ({{ compiled_code }})
