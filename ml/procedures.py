@@ -41,6 +41,9 @@ class Procedure:
     evaluate: Evaluator
     metric: str  # the evaluator's per-race metric the gate compares (mean over the common races)
     higher_is_better: bool
+    # (metric, higher_is_better) that decides when `metric` ties: a change that leaves the order alone (the spread
+    # behind the win probabilities) is judged on what it changes
+    tie_break: tuple[str, bool] | None = None
 
     @property
     def digest(self) -> str:
@@ -54,7 +57,8 @@ class Procedure:
 # fixed-window silhouette gate (ml.registry.gate).
 PROCEDURES = {procedure.model_name: procedure for procedure in [
     Procedure(finish_position.NAME, (finish_position, positions), tuple(finish_position.FEATURES),
-              positions.XGB_PARAMS, finishing_evaluation.evaluate, "spearman_post_qualifying", True),
+              positions.XGB_PARAMS, finishing_evaluation.evaluate, "spearman_post_qualifying", True,
+              ("winner_log_loss_post_qualifying", False)),
     Procedure(qualifying.NAME, (qualifying, positions), tuple(qualifying.FEATURES), positions.XGB_PARAMS,
               qualifying_evaluation.evaluate, "spearman", True),
     Procedure(lap_time.NAME, (lap_time,), tuple(lap_time.FEATURES), lap_time.XGB_PARAMS,

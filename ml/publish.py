@@ -41,6 +41,7 @@ class WalkForward:
     metric: str
     higher_is_better: bool
     trained_through_race_id: int  # the latest race with a result in the deployed fit's data
+    tie_break: tuple[str, bool] | None = None  # ml.procedures.Procedure.tie_break
 
 
 def _log_model(trained: TrainedModel, signature: Any) -> Any:
@@ -90,4 +91,4 @@ def publish(trained: TrainedModel, paths: MlPaths, walk_forward: WalkForward | N
     client.set_model_version_tag(trained.name, str(version), registry.DIGEST_TAG, walk_forward.digest)
     return registry.walk_forward_gate(client, trained.name, version, walk_forward.digest, walk_forward.per_race,
                                       walk_forward.metric, walk_forward.higher_is_better,
-                                      walk_forward.trained_through_race_id)
+                                      walk_forward.trained_through_race_id, walk_forward.tie_break)

@@ -9,6 +9,7 @@ registered as `challenger`. Downstream always loads `models:/<name>@champion`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -120,9 +121,11 @@ def common_race_scores(candidate: pd.DataFrame, champion: pd.DataFrame, metric: 
 
 
 def walk_forward_gate(client: MlflowClient, model_name: str, version: int, digest: str, per_race: pd.DataFrame,
-                      metric: str, higher_is_better: bool, trained_through_race_id: int) -> GateDecision:
+                      metric: str, higher_is_better: bool, trained_through_race_id: int,
+                      tie_break: tuple[str, bool] | None = None) -> GateDecision:
     """Judge the candidate (tagged with its digest, its per-race table logged) against the champion's record, set
-    its alias and record the decision and both scores as version tags."""
+    its alias and record the decision and both scores as version tags. `tie_break` (metric, higher_is_better)
+    decides between procedures whose `metric` ties on the common races."""
     incumbent = champion_version(client, model_name)
     champion_digest, champion_table = (walk_forward_record(client, model_name, incumbent) if incumbent is not None
                                        else (None, None))
@@ -142,10 +145,16 @@ def walk_forward_gate(client: MlflowClient, model_name: str, version: int, diges
         reason = f"same procedure, {'fitted on more races' if wins else 'no new race'}"
     elif not common:
         wins, reason = False, "changed procedure, no race in common with the champion's walk-forward"
-    else:  # strictly better on the common races: a tie keeps the champion
+    else:  # strictly better on the common races: a tie keeps the champion unless `tie_break` says otherwise
         assert incumbent_score is not None
         wins = candidate > incumbent_score if higher_is_better else candidate < incumbent_score
         reason = f"changed procedure, {'better' if wins else 'not better'} on {common} common races"
+        if tie_break is not None and math.isclose(candidate, incumbent_score, rel_tol=1e-12, abs_tol=1e-12):
+            tie_metric, tie_higher_is_better = tie_break
+            ours, theirs, _ = common_race_scores(per_race, champion_table, tie_metric)
+            wins = ours > theirs if tie_higher_is_better else ours < theirs
+            reason = (f"changed procedure, {metric} equal, {tie_metric} {'better' if wins else 'not better'} "
+                      f"({ours:.4f} vs {theirs:.4f}) on {common} common races")
     alias = CHAMPION if wins else CHALLENGER
     client.set_registered_model_alias(model_name, alias, str(version))
     tags = {"gate": f"{alias}: {reason}", TRAINED_THROUGH_TAG: str(trained_through_race_id),

@@ -36,7 +36,7 @@ def procedure_record(model_name: str, paths: MlPaths, trained_through_race_id: i
     digest = procedure.digest
     cached = registry.cached_per_race(tracking.configure(paths), model_name, digest)
     return WalkForward(digest, procedures.per_race_scores(procedure, paths.warehouse, cached), procedure.metric,
-                       procedure.higher_is_better, trained_through_race_id)
+                       procedure.higher_is_better, trained_through_race_id, procedure.tie_break)
 
 
 def train_and_publish(model_name: str, paths: MlPaths) -> tuple[TrainedModel, GateDecision]:

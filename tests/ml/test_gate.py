@@ -16,10 +16,11 @@ from ml import datasets, gate_decisions, procedures, registry
 from ml.evaluation import TimeSplit
 from ml.models import positions, qualifying
 from ml.paths import MlPaths
-from ml.publish import publish
+from ml.publish import WalkForward, publish
 from ml.training import procedure_record
 from ml.walk_forward import Fold, WalkForwardScores, folds
 from ml.walk_forward import qualifying as qualifying_evaluation
+from ml.walk_forward.scoring import per_race_table, race_score
 from transforms.warehouse import Warehouse, read_frame, writing
 
 
@@ -85,3 +86,32 @@ def test_same_procedure_is_promoted_with_its_cached_folds_and_a_worse_one_is_cha
     assert last["candidate_score"] == pytest.approx(worse.candidate_score)
     assert last["champion_score"] == pytest.approx(worse.champion_score) and last["champion_version"] == 2
     assert last["reason"] == "changed procedure, not better on 2 common races"
+
+
+def test_a_changed_procedure_that_ties_on_the_order_is_judged_on_its_tie_break(
+        entries: pd.DataFrame, ml_paths: MlPaths, tmp_path: Path) -> None:
+    """A new spread behind the win probabilities leaves every predicted order, hence the Spearman, as it was: the
+    procedure's tie-break metric (the winner's log-loss) decides, and without one the tie keeps the champion."""
+    home = tmp_path / "home"
+    paths = MlPaths(home, copy_warehouse(ml_paths.home, home))
+    races = datasets.races(paths)
+    latest = int(races.loc[races["has_results"], "race_id"].iloc[-1])
+    trained = qualifying.train(entries, TimeSplit.deployed(races))
+    judged = folds(paths.warehouse)[-3:]
+    order, tie_break = "spearman_post_qualifying", ("winner_log_loss_post_qualifying", False)
+
+    def publish_scored(digest: str, winner_log_loss: float, tie: tuple[str, bool] | None) -> registry.GateDecision:
+        rows = [race_score(fold, fold.race_start_at, metric, value, "naive", value, 20, higher)
+                for fold in judged
+                for metric, value, higher in ((order, 0.6, True), (tie_break[0], winner_log_loss, False))]
+        return publish(trained, paths, WalkForward(digest, per_race_table(rows), order, True, latest, tie))
+
+    assert publish_scored("first", 1.4, tie_break).reason == "no champion yet"
+    worse = publish_scored("worse-spread", 1.5, tie_break)
+    assert worse.alias == registry.CHALLENGER
+    assert worse.reason == (f"changed procedure, {order} equal, {tie_break[0]} not better (1.5000 vs 1.4000) "
+                            "on 3 common races")
+    better = publish_scored("sharper-spread", 1.2, tie_break)
+    assert better.promoted and better.reason.startswith(f"changed procedure, {order} equal, {tie_break[0]} better")
+    untied = publish_scored("no-tie-break", 1.0, None)
+    assert untied.alias == registry.CHALLENGER and untied.reason == "changed procedure, not better on 3 common races"
