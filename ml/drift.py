@@ -19,7 +19,6 @@ seeded splits of real seasons; ml/README.md has the figures.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -71,20 +70,6 @@ def _chisquare_two_sample(reference: pd.Series, current: pd.Series, feature_type
                         np.r_[reference.to_numpy(), current.to_numpy()])
     p_value = float(chi2_contingency(table.to_numpy())[1]) if table.shape[1] > 1 else 1.0
     return p_value, p_value < threshold
-
-
-def _import_evidently() -> None:
-    import evidently.legacy.calculations.stattests  # noqa: F401
-    import evidently.metrics  # noqa: F401
-
-
-def import_evidently_in_background() -> threading.Thread:
-    """Start importing Evidently in a daemon thread, for a caller that knows a drift report follows work that leaves
-    a core idle (a refresh waiting on dbt's own process): the import's seconds then overlap that work. Safe to race
-    with the report's own imports (Python's per-module import locks make them wait for this one)."""
-    thread = threading.Thread(target=_import_evidently, name="import-evidently", daemon=True)
-    thread.start()
-    return thread
 
 
 @cache

@@ -237,7 +237,7 @@ def run_refresh(settings: Settings, retrain: str = "weekend", tallies: dict[str,
         log.info("source, code and Dagster's records unchanged since the last complete refresh: up to date")
         _warn_unplaced(unplaced)
         return RefreshOutcome(SourceObservation({}, [], unplaced), settled=True)
-    from ml import drift
+    from ml import warm_imports
     from orchestration.definitions import defs
     from orchestration.defs.dbt.assets import dbt_job
     from orchestration.defs.jobs import refresh_sequence
@@ -262,9 +262,11 @@ def run_refresh(settings: Settings, retrain: str = "weekend", tallies: dict[str,
             continue
         log.info("%s: due %s%s", job_name, due or "(unpartitioned)",
                  f", {len(subset)} of {len(assets)} assets" if subset else "")
-        if job_name == dbt_job.name:  # the drift report follows; dbt works in its own process meanwhile
-            drift.import_evidently_in_background()
+        # the drift report and the predictions follow dbt, which works in its own process meanwhile
+        warming = warm_imports.start(warm_imports.DRIFT + warm_imports.PREDICTIONS) if job_name == dbt_job.name else None
         _execute(settings, instance, job_name, due or None, outcome.timings, subset, tallies)
+        if warming is not None:  # the next jobs import on this thread, not beside it
+            warming.join()
         outcome.ran[job_name] = list(dict.fromkeys(outcome.ran.get(job_name, []) + due))
     if not instance.get_runs_count(RunsFilter(statuses=IN_PROGRESS)):  # another run may still change what is due
         record_settled(instance, state, outcome.observation.unplaced)

@@ -93,13 +93,13 @@ def test_live_error_alone_triggers_retraining() -> None:
 
 
 def test_a_report_racing_the_background_import_of_evidently(laps: pd.DataFrame, tmp_path: Path) -> None:
-    """A refresh starts importing Evidently while dbt runs; a drift report that starts before the import is done waits
-    for it (a fresh interpreter, so the import really is under way)."""
+    """A refresh starts importing Evidently (and the prediction libraries) while dbt runs; a drift report that starts
+    before the import is done waits for it (a fresh interpreter, so the import really is under way)."""
     laps.head(400).to_parquet(tmp_path / "laps.parquet")
     script = f"""
 import pandas as pd
-from ml import drift
-drift.import_evidently_in_background()
+from ml import drift, warm_imports
+warm_imports.start(warm_imports.DRIFT + warm_imports.PREDICTIONS)
 laps = pd.read_parquet({str(tmp_path / "laps.parquet")!r})
 drift.report(laps.iloc[:200], laps.iloc[200:], {LAP_NUMERICAL!r}, {LAP_CATEGORICAL!r}).save_html({str(tmp_path / "r.html")!r})
 """
