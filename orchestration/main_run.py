@@ -63,7 +63,9 @@ def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selec
              tallies: dict[str, JobTally] | None = None) -> None:
     """Run a job: over the `selected` partition keys (None: all) when it is partitioned, one run per contiguous range;
     only `assets` of it when given. What its runs did is added to `tallies` (orchestration.progress)."""
+    from ml import warm_imports
     from orchestration.definitions import defs
+    from orchestration.defs.dbt.assets import dbt_job
 
     job_def = defs.resolve_job_def(job_name)
     ranges: list[list[str]] = [[]]
@@ -74,6 +76,8 @@ def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selec
     deployment = DeploymentSettings()
     verbose = log.isEnabledFor(logging.DEBUG)  # Dagster's event lines would tear a progress bar
     start = time.perf_counter()
+    # The drift report and the models follow dbt, which works in its own process, leaving a core to import them on
+    warming = warm_imports.start(warm_imports.DRIFT + warm_imports.PREDICTIONS) if job_name == dbt_job.name else None
     with track(instance, job_name, planned(job_def, assets, ranges), {} if tallies is None else tallies,
                show=not verbose) as progress_tags:
         for partitions in ranges:
@@ -96,6 +100,8 @@ def _execute(settings: Settings, instance: DagsterInstance, job_name: str, selec
                 success, run_id = result.success, result.run_id
             if not success:
                 raise RunFailedError(f"{job_name} failed: {_record_failure(settings, instance, run_id)}")
+    if warming is not None:  # the next jobs import on this thread, not beside it
+        warming.join()
     timings[job_name] = timings.get(job_name, 0.0) + time.perf_counter() - start
     if verbose:  # otherwise the progress line says it
         log.info("%s: done in %.1f s", job_name, timings[job_name])
@@ -237,9 +243,7 @@ def run_refresh(settings: Settings, retrain: str = "weekend", tallies: dict[str,
         log.info("source, code and Dagster's records unchanged since the last complete refresh: up to date")
         _warn_unplaced(unplaced)
         return RefreshOutcome(SourceObservation({}, [], unplaced), settled=True)
-    from ml import warm_imports
     from orchestration.definitions import defs
-    from orchestration.defs.dbt.assets import dbt_job
     from orchestration.defs.jobs import refresh_sequence
     from orchestration.defs.planner import Planner
 
@@ -262,11 +266,7 @@ def run_refresh(settings: Settings, retrain: str = "weekend", tallies: dict[str,
             continue
         log.info("%s: due %s%s", job_name, due or "(unpartitioned)",
                  f", {len(subset)} of {len(assets)} assets" if subset else "")
-        # the drift report and the predictions follow dbt, which works in its own process meanwhile
-        warming = warm_imports.start(warm_imports.DRIFT + warm_imports.PREDICTIONS) if job_name == dbt_job.name else None
         _execute(settings, instance, job_name, due or None, outcome.timings, subset, tallies)
-        if warming is not None:  # the next jobs import on this thread, not beside it
-            warming.join()
         outcome.ran[job_name] = list(dict.fromkeys(outcome.ran.get(job_name, []) + due))
     if not instance.get_runs_count(RunsFilter(statuses=IN_PROGRESS)):  # another run may still change what is due
         record_settled(instance, state, outcome.observation.unplaced)
