@@ -16,7 +16,14 @@ PREDICTIONS = ("feast", "xgboost", "sklearn", "mlflow", "mlflow.xgboost", "mlflo
 
 def start(modules: Sequence[str]) -> threading.Thread:
     """Start importing `modules`, in order, in a daemon thread."""
-    thread = threading.Thread(target=lambda: [importlib.import_module(name) for name in modules],
-                              name="warm-imports", daemon=True)
+    thread = threading.Thread(target=_import, args=(modules,), name="warm-imports", daemon=True)
     thread.start()
     return thread
+
+
+def _import(modules: Sequence[str]) -> None:
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the job that needs the module imports it again and reports the error where it runs
+            return
