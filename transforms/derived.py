@@ -9,6 +9,7 @@ lake copy is the whole table."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import groupby
 from types import TracebackType
 
 import duckdb
@@ -69,20 +70,34 @@ class Publisher:
         races = sorted({race for _, _, race in self._pending if race is not None})
         with writing(self.settings.warehouse, "publish " + ", ".join(tables), tables=tables, races=races) as con:
             con.execute("create schema if not exists marts")
-            prepared: set[str] = set()  # race-keyed tables created / given their declared columns once per flush
-            for name, table, race in self._pending:
+            for name, table, replaced in _batches(self._pending):
                 con.register("incoming", table)
-                if race is None:
+                if replaced is None:
                     con.execute(f"create or replace table marts.{name} as select * from incoming")
                 else:
-                    if name not in prepared:
-                        con.execute(f"create table if not exists marts.{name} as select * from incoming limit 0")
-                        add_declared_columns(con, name)
-                        prepared.add(name)
-                    con.execute(f"delete from marts.{name} where {RACE_KEY} = ?", [race])
+                    con.execute(f"create table if not exists marts.{name} as select * from incoming limit 0")
+                    add_declared_columns(con, name)
+                    con.execute(f"delete from marts.{name} where {RACE_KEY} in (select unnest(?))", [replaced])
                     con.execute(f"insert into marts.{name} by name select * from incoming")
                 con.unregister("incoming")
         self._pending.clear()
+
+
+def _batches(pending: list[tuple[str, pa.Table, str | None]]) -> list[tuple[str, pa.Table, list[str] | None]]:
+    """The pending publishes as few statements as give the same tables: per table, a run of race publishes becomes
+    one delete of those races and one insert (each DuckLake statement is a catalog round trip and a file: one per
+    race cost a 145-race backfill many seconds), a race published twice keeping its last rows as publishing race
+    by race would; a whole-table publish stays a step of its own, in order. Tables are independent of each other."""
+    batches: list[tuple[str, pa.Table, list[str] | None]] = []
+    for name in dict.fromkeys(name for name, _, _ in pending):
+        steps = [(table, race) for table_name, table, race in pending if table_name == name]
+        for whole, run in groupby(steps, key=lambda step: step[1] is None):
+            if whole:
+                batches += [(name, table, None) for table, _ in run]
+            else:
+                latest = {race: table for table, race in run if race is not None}
+                batches.append((name, pa.concat_tables(latest.values()), list(latest)))
+    return batches
 
 
 def add_declared_columns(con: duckdb.DuckDBPyConnection, name: str) -> None:

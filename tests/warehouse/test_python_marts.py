@@ -75,6 +75,28 @@ def test_a_column_declared_after_the_table_was_built_is_added(tmp_path: Path) ->
     assert stored.to_dict("list") == {"race_key": ["2025-14", "2025-15"], "session_code": [None, "Q"]}
 
 
+def test_races_published_in_one_block_replace_only_their_rows_and_the_last_publish_wins(tmp_path: Path) -> None:
+    """The block's race publishes are written as one delete and one insert: the same rows as race by race."""
+    settings = Settings(home=tmp_path)
+
+    def scores(race_id: int, race: str, score: float) -> pd.DataFrame:
+        return pd.DataFrame({"race_id": [race_id], "constructor_id": [6], "team_name": ["Ferrari"],
+                             "session_code": ["Q"], "score_source": ["timing"], "area": ["overall"], "score": [score],
+                             "relative_to_best_pct": [100.0], "lap_share": [1.0], "rank": [1], "laps_used": [2]})
+
+    with Publisher(settings) as publisher:
+        publisher.publish("car_performance_scores", scores(1157, "2025-13", 1.0), race="2025-13")
+        publisher.publish("car_performance_scores", scores(1158, "2025-14", 1.0), race="2025-14")
+    with Publisher(settings) as publisher:
+        publisher.publish("car_performance_scores", scores(1158, "2025-14", 2.0), race="2025-14")
+        publisher.publish("drift_decisions", pd.DataFrame(), race="2025-14")
+        publisher.publish("car_performance_scores", scores(1159, "2025-15", 2.0), race="2025-15")
+        publisher.publish("car_performance_scores", scores(1158, "2025-14", 3.0), race="2025-14")
+    stored = read_frame(settings.warehouse, "select race_key, score from marts.car_performance_scores order by 1")
+    assert stored.to_dict("list") == {"race_key": ["2025-13", "2025-14", "2025-15"], "score": [1.0, 3.0, 2.0]}
+    assert read_frame(settings.warehouse, "select count(*) as n from marts.drift_decisions")["n"].tolist() == [0]
+
+
 def test_prediction_tables_have_their_lake_copy_too(tmp_path: Path) -> None:
     """ML predictions go through the same module: the warehouse table and, whole, its lake copy."""
     settings = Settings(home=tmp_path)
