@@ -68,7 +68,7 @@ PROCEDURES = {procedure.model_name: procedure for procedure in [
     Procedure(lap_time.NAME, (lap_time,), tuple(lap_time.FEATURES), lap_time.XGB_PARAMS,
               lap_time_evaluation.evaluate, "mae_dry_s", False, lap_time_evaluation.evaluate),
     Procedure(overtake.NAME, (overtake,), tuple(overtake.FEATURES), overtake.XGB_PARAMS,
-              overtake_evaluation.evaluate, "auroc", True),
+              overtake_evaluation.evaluate, "auroc", True, overtake_evaluation.evaluate),
 ]}
 
 

@@ -155,26 +155,32 @@ def test_the_asset_logs_a_run_and_checks_every_fold(ml_paths: MlPaths, judged: l
     assert client.get_run(str(metadata["mlflow_run.overtake"].value)).data.params["seasons"] == "2025"
 
 
-def test_a_deployed_fit_through_the_race_before_is_that_race_s_fold(built_home: Path, warehouse: Warehouse,
-                                                                      judged: list[Fold],
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lap_time fold of a new race is the previous deployed version (fitted on every race with a result before
-    it): the same scores as a refit, and no fit made."""
-    from ml.evaluation import TimeSplit
-    from ml.models import lap_time
-    from ml.walk_forward import lap_time as lap_time_evaluation
 
-    monkeypatch.setitem(lap_time.XGB_PARAMS, "n_estimators", 20)  # a small model: the same procedure, faster
+@pytest.mark.parametrize("model_name", ["lap_time", "overtake"])
+def test_a_deployed_fit_through_the_race_before_is_that_race_s_fold(built_home: Path, warehouse: Warehouse,
+                                                                      judged: list[Fold], model_name: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fold of a new race is the previous deployed version (fitted on every race with a result before it): the
+    same scores as a refit, and no fit made."""
+    from ml.evaluation import TimeSplit
+    from ml.procedures import PROCEDURES
+    from ml.training import TRAINERS
+
+    procedure = PROCEDURES[model_name]
+    model_module = procedure.modules[0]
+    monkeypatch.setitem(procedure.hyper_parameters, "n_estimators", 20)  # a small model: the same procedure, faster
     fold = judged[-1]
-    races = datasets.races(MlPaths(built_home, warehouse))
+    paths = MlPaths(built_home, warehouse)
+    races = datasets.races(paths)
     before_race = races[races["race_start_at"] < fold.race_start_at]
-    deployed = lap_time.train(datasets.lap_frame(warehouse), TimeSplit.deployed(before_race)).estimator
-    refit = lap_time_evaluation.evaluate(warehouse, [fold]).per_race
+    deployed = TRAINERS[model_name](paths, TimeSplit.deployed(before_race)).estimator
+    refit = procedure.evaluate(warehouse, [fold]).per_race
     latest_seen = pd.Timestamp(before_race.loc[before_race["has_results"], "race_start_at"].max())
 
     def no_fit(*args: object, **kwargs: object) -> None:
         raise AssertionError("the fold was refitted")
 
-    monkeypatch.setattr(lap_time, "fit", no_fit)
-    reused = lap_time_evaluation.evaluate(warehouse, [fold], {latest_seen: deployed}).per_race
+    monkeypatch.setattr(model_module, "fit", no_fit)
+    assert procedure.evaluate_with_fits is not None
+    reused = procedure.evaluate_with_fits(warehouse, [fold], {latest_seen: deployed}).per_race
     pd.testing.assert_frame_equal(reused, refit)
