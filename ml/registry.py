@@ -105,11 +105,17 @@ def walk_forward_record(client: MlflowClient, model_name: str, version: int) -> 
     return digest, table
 
 
-def cached_per_race(client: MlflowClient, model_name: str, digest: str) -> pd.DataFrame | None:
-    """The per-race table of the newest version of the same procedure, if any: its folds need no refit."""
+def latest_of_procedure(client: MlflowClient, model_name: str, digest: str) -> int | None:
+    """The newest version of the same procedure, if any: its folds need no refit."""
     same = [int(v.version) for v in client.search_model_versions(f"name='{model_name}'")
             if v.tags.get(DIGEST_TAG) == digest]
-    return walk_forward_record(client, model_name, max(same))[1] if same else None
+    return max(same) if same else None
+
+
+def trained_through(client: MlflowClient, model_name: str, version: int) -> int | None:
+    """The latest race with a result the version's deployed fit saw (None: it predates the tag)."""
+    race_id = client.get_model_version(model_name, str(version)).tags.get(TRAINED_THROUGH_TAG)
+    return None if race_id is None else int(race_id)
 
 
 def common_race_scores(candidate: pd.DataFrame, champion: pd.DataFrame, metric: str) -> tuple[float, float, int]:
@@ -171,3 +177,10 @@ def load_champion(model_name: str) -> Any:
     import mlflow
 
     return mlflow.pyfunc.load_model(champion_uri(model_name), suppress_warnings=True)
+
+
+def load_native(model_name: str, version: int) -> Any:
+    """A version's own estimator (XGBoost / scikit-learn object), not the pyfunc wrapper."""
+    import mlflow
+
+    return mlflow.pyfunc.load_model(f"models:/{model_name}/{version}", suppress_warnings=True).get_raw_model()

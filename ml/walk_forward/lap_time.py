@@ -3,8 +3,9 @@ MAE on the race's modelled laps, dry and wet (intermediate / wet compound), besi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from ml.models import lap_time
 from ml.walk_forward import Fold, WalkForwardScores
 from ml.walk_forward.scoring import FIT_THREADS, per_race_table, race_score, refitted, season_pooled
 from transforms.warehouse import Warehouse, read_frame
+
+if TYPE_CHECKING:
+    import xgboost as xgb
 
 SUBJECT = "lap_time"
 WET_COMPOUNDS = ("INTERMEDIATE", "WET")
@@ -27,10 +31,12 @@ def _laps(warehouse: Warehouse) -> pd.DataFrame:
     return laps.assign(conditions=np.where(laps["compound"].isin(WET_COMPOUNDS), "wet", "dry"))
 
 
-def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:
+def evaluate(warehouse: Warehouse, folds: Sequence[Fold],
+             fitted_through: Mapping[pd.Timestamp, xgb.XGBRegressor] | None = None) -> WalkForwardScores:
+    """`fitted_through`: deployed lap_time fits by the start of the latest race they saw (scoring.refitted)."""
     laps = _laps(warehouse)
     rows, scored = [], []
-    for fold, fitted in refitted(folds, laps, partial(lap_time.fit, n_jobs=FIT_THREADS)):
+    for fold, fitted in refitted(folds, laps, partial(lap_time.fit, n_jobs=FIT_THREADS), fitted_through):
         race = laps[laps["race_id"] == fold.race_id]
         if race.empty:
             continue

@@ -5,7 +5,7 @@ the car ahead, fitted on the same earlier battles."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -32,17 +32,26 @@ class Models:
     gap_only: LogisticRegression
 
 
-def _fit(train: pd.DataFrame) -> Models:
+def _gap_only(train: pd.DataFrame) -> LogisticRegression:
     from sklearn.linear_model import LogisticRegression
 
-    return Models(overtake.fit(train, FIT_THREADS), LogisticRegression().fit(train[["gap_s"]], train[overtake.LABEL].astype(int)))
+    return LogisticRegression().fit(train[["gap_s"]], train[overtake.LABEL].astype(int))
 
 
-def evaluate(warehouse: Warehouse, folds: Sequence[Fold]) -> WalkForwardScores:
+def _fit(train: pd.DataFrame) -> Models:
+    return Models(overtake.fit(train, FIT_THREADS), _gap_only(train))
+
+
+def evaluate(warehouse: Warehouse, folds: Sequence[Fold],
+             fitted_through: Mapping[pd.Timestamp, CalibratedClassifierCV] | None = None) -> WalkForwardScores:
+    """`fitted_through`: deployed overtake fits by the start of the latest race they saw (scoring.refitted); the
+    baseline beside them is fitted on the same battles."""
     starts = read_frame(warehouse, "select race_id, race_start_at from marts.dim_races")
     battles = datasets.battle_frame(warehouse).merge(starts, on="race_id")
+    deployed = {until: Models(model, _gap_only(battles[battles["race_start_at"] <= until]))
+                for until, model in (fitted_through or {}).items()}
     rows, scored = [], []
-    for fold, fitted in refitted(folds, battles, _fit):
+    for fold, fitted in refitted(folds, battles, _fit, deployed):
         race = battles[battles["race_id"] == fold.race_id]
         if race.empty:
             continue

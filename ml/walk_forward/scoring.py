@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -27,12 +27,16 @@ def before(frame: pd.DataFrame, fold: Fold, started_at: str = "race_start_at") -
     return frame[frame[started_at] < fold.race_start_at]
 
 
-def refitted(folds: Sequence[Fold], frame: pd.DataFrame,
-             fit: Callable[[pd.DataFrame], Model]) -> Iterator[tuple[Fold, Fitted[Model]]]:
-    """Each fold with a model fitted on `frame`'s rows of the races before it (refitted for every race)."""
+def refitted(folds: Sequence[Fold], frame: pd.DataFrame, fit: Callable[[pd.DataFrame], Model],
+             fitted_through: Mapping[pd.Timestamp, Model] | None = None) -> Iterator[tuple[Fold, Fitted[Model]]]:
+    """Each fold with a model fitted on `frame`'s rows of the races before it (refitted for every race).
+    `fitted_through`: models already fitted the same way on every race started up to a time (a deployed version of
+    the same procedure), used instead of a refit where a fold's training races end there."""
     for fold in folds:
         train = before(frame, fold)
-        yield fold, Fitted(fit(train), pd.Timestamp(train["race_start_at"].max()))
+        until = pd.Timestamp(train["race_start_at"].max())
+        known = (fitted_through or {}).get(until)
+        yield fold, Fitted(fit(train) if known is None else known, until)
 
 
 def race_score(fold: Fold, trained_until: pd.Timestamp, metric: str, value: float, baseline_name: str,

@@ -55,7 +55,7 @@ def test_same_procedure_is_promoted_with_its_cached_folds_and_a_worse_one_is_cha
         """Train on `race_ids`, judge on `judged` (the latest races then), publish and record the decision."""
         monkeypatch.setattr(procedures, "judged_folds", lambda warehouse: judged)
         trained = qualifying.train(entries, TimeSplit.deployed(races[races["race_id"].isin(race_ids)]))
-        decision = publish(trained, paths, procedure_record(qualifying.NAME, paths, max(race_ids)))
+        decision = publish(trained, paths, procedure_record(qualifying.NAME, paths, races, max(race_ids)))
         gate_decisions.record(paths.warehouse, decision, max(race_ids))
         return decision
 

@@ -153,3 +153,34 @@ def test_the_asset_logs_a_run_and_checks_every_fold(ml_paths: MlPaths, judged: l
     metadata = result.asset_materializations_for_node("ml__walk_forward_evaluation")[0].metadata
     client = tracking.configure(MlPaths(tmp_path, ml_paths.warehouse))
     assert client.get_run(str(metadata["mlflow_run.overtake"].value)).data.params["seasons"] == "2025"
+
+
+
+@pytest.mark.parametrize("model_name", ["lap_time", "overtake"])
+def test_a_deployed_fit_through_the_race_before_is_that_race_s_fold(built_home: Path, warehouse: Warehouse,
+                                                                      judged: list[Fold], model_name: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fold of a new race is the previous deployed version (fitted on every race with a result before it): the
+    same scores as a refit, and no fit made."""
+    from ml.evaluation import TimeSplit
+    from ml.procedures import PROCEDURES
+    from ml.training import TRAINERS
+
+    procedure = PROCEDURES[model_name]
+    model_module = procedure.modules[0]
+    monkeypatch.setitem(procedure.hyper_parameters, "n_estimators", 20)  # a small model: the same procedure, faster
+    fold = judged[-1]
+    paths = MlPaths(built_home, warehouse)
+    races = datasets.races(paths)
+    before_race = races[races["race_start_at"] < fold.race_start_at]
+    deployed = TRAINERS[model_name](paths, TimeSplit.deployed(before_race)).estimator
+    refit = procedure.evaluate(warehouse, [fold]).per_race
+    latest_seen = pd.Timestamp(before_race.loc[before_race["has_results"], "race_start_at"].max())
+
+    def no_fit(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the fold was refitted")
+
+    monkeypatch.setattr(model_module, "fit", no_fit)
+    assert procedure.evaluate_with_fits is not None
+    reused = procedure.evaluate_with_fits(warehouse, [fold], {latest_seen: deployed}).per_race
+    pd.testing.assert_frame_equal(reused, refit)
