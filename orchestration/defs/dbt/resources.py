@@ -79,7 +79,7 @@ def dbt_environment(settings: Settings) -> Iterator[None]:
 
 class UndercutDbtCliResource(DbtCliResource):
     """dagster-dbt's dbt CLI resource without two costs it pays before every `dbt build` starts (step start -> dbt
-    command 11-17 s -> 0 s on the loaded 2-core machine): a `dbt --version` process to learn which dbt it runs, which
+    command 5-17 s -> 0-1 s on the shared 2-core machine): a `dbt --version` process to learn which dbt it runs, which
     also asks PyPI for the latest dbt (10-14 s wall, 2-3 s CPU; a timeout offline), and an in-process dbt adapter with
     every macro loaded (~8 s), which serves only the column and row-count metadata undercut never fetches."""
 
