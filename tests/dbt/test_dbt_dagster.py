@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from dagster import AssetKey
+from dbt.version import __version__ as dbt_version
 
 from orchestration.definitions import defs
 from orchestration.defs.dbt.assets import undercut_dbt_assets
+from orchestration.defs.dbt.resources import dbt_resource
 from transforms.schemas import TABLES
 
 
@@ -31,3 +36,12 @@ def test_dbt_defs_are_in_the_code_location() -> None:
     graph = defs.resolve_asset_graph()
     # every raw source the dbt project reads is a real lake asset, not a stub
     assert all(graph.get(AssetKey(["raw", name])).is_materializable for name in TABLES)
+
+
+
+def test_the_dbt_resource_knows_the_version_of_the_dbt_it_runs_without_asking_it() -> None:
+    # `dbt --version` (dagster-dbt asks it before every build) also looks up PyPI's latest dbt: ~10 s, or a timeout
+    # offline. The resource reads the version of the dbt-core installed beside the dbt it runs instead.
+    resource = dbt_resource()
+    assert Path(resource.dbt_executable).parent == Path(sys.executable).parent
+    assert str(resource._cli_version) == dbt_version
