@@ -146,8 +146,7 @@ def walk_forward_gate(client: MlflowClient, model_name: str, version: int, diges
         wins, reason = True, f"champion v{incumbent} predates the walk-forward gate"
     elif champion_digest == digest:
         # no new race: an identical fit, kept out of service so the predictions are not all redone for nothing
-        seen = client.get_model_version(model_name, str(incumbent)).tags.get(TRAINED_THROUGH_TAG)
-        wins = seen != str(trained_through_race_id)
+        wins = trained_through(client, model_name, incumbent) != trained_through_race_id
         reason = f"same procedure, {'fitted on more races' if wins else 'no new race'}"
     elif not common:
         wins, reason = False, "changed procedure, no race in common with the champion's walk-forward"
