@@ -22,7 +22,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 from orchestration.defs.resources import QUIET_TAG, shared_source
 from orchestration.defs.sources.observe import SourceObservation, observe_source
 from orchestration.deployment import CODE_LOCATION, DeploymentSettings, write_dagster_yaml
-from orchestration.instance_storage import kept_index_overrides
+from orchestration.instance_storage import EVENT_BATCH_SIZE, kept_index_overrides
 from orchestration.progress import JobTally, planned, track
 from orchestration.settled import is_settled, record_settled, settled_state
 from transforms.exceptions import RunFailedError
@@ -35,12 +35,13 @@ log = logging.getLogger("undercut.run")
 def dagster_instance(settings: Settings) -> DagsterInstance:
     """A persistent instance under $UNDERCUT_HOME so `dagster dev` shows what `undercut run` materialised (its storage:
     orchestration.deployment). On the default SQLite storage this process keeps its index connection open
-    (orchestration.instance_storage); the files are the same."""
+    (orchestration.instance_storage) and writes each batch of events on one connection; the files are the same."""
     home = os.environ.setdefault("DAGSTER_HOME", str(settings.home / "dagster"))
     write_dagster_yaml(home, DeploymentSettings())
     ref = InstanceRef.from_dir(home)
     if ref.storage_data is not None and ref.storage_data.class_name == "DagsterSqliteStorage":  # the default only
         ref = InstanceRef.from_dir(home, overrides=kept_index_overrides(home))
+        os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
     return DagsterInstance.from_ref(ref)
 
 
