@@ -6,7 +6,8 @@
   P(pass within horizon_laps) and the label (contributions in log-odds in `predictions_overtake_contributions`).
 
 `split` says where a race sat for the champion: `train`, `calibration` (overtake: held out to calibrate), `valid`.
-Only races whose inputs or champion changed are predicted again (ml.incremental)."""
+Only new races and races whose inputs changed are predicted, by the champion of the time (`model_version`); a new
+champion does not predict every race again (ml.incremental)."""
 
 from __future__ import annotations
 
@@ -93,10 +94,10 @@ def overtake_predictions(paths: MlPaths) -> tuple[pd.DataFrame, pd.DataFrame]:
 def write_lap_time_predictions(paths: MlPaths) -> dict[str, int]:
     champion, rows, inputs = _lap_time_rows(paths)
     return write_changed_races(paths.warehouse, LAP_TIME_TABLE, LAP_TIME_CONTRIBUTION_TABLE, rows, inputs,
-                               champion.version, partial(_predict_laps, champion))
+                               partial(_predict_laps, champion))
 
 
 def write_overtake_predictions(paths: MlPaths) -> dict[str, int]:
     champion, rows, inputs = _overtake_rows(paths)
     return write_changed_races(paths.warehouse, OVERTAKE_TABLE, OVERTAKE_CONTRIBUTION_TABLE, rows, inputs,
-                               champion.version, partial(_predict_overtakes, champion))
+                               partial(_predict_overtakes, champion))

@@ -1,9 +1,13 @@
-"""Predictions kept for the races whose inputs and champion did not change: only new or changed races are predicted
-and explained (exact tree contributions cost most of a prediction table).
+"""Predictions kept for the races whose inputs did not change: only new or changed races are predicted and explained
+(exact tree contributions cost most of a prediction table), also after a new champion. A prediction table is a log:
+each race as the champion of the time predicted it when its inputs last changed (`model_version` says which), so a
+weekend's retraining predicts the new race, not every race again (a race's rows from a newer model that saw it would
+only be in-sample anyway).
 
-Each row carries its race's `inputs_digest`: a digest of every row of that race (keys, labels, split, model inputs)
-and of the champion's version. A race whose digest is already in the table keeps its rows; the others are predicted
-and replace theirs, and races no longer in the data are dropped, all in one warehouse transaction."""
+Each row carries its race's `inputs_digest`: a digest of every row of that race (keys, labels, split, model inputs:
+a champion with another input list predicts every race again). A race whose digest is already in the table keeps its
+rows; the others are predicted and replace theirs, and races no longer in the data are dropped, all in one warehouse
+transaction."""
 
 from __future__ import annotations
 
@@ -24,14 +28,14 @@ SCHEMA = "marts"
 Predict = Callable[[pd.DataFrame, pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame]]
 
 
-def race_digests(rows: pd.DataFrame, inputs: pd.DataFrame, model_version: int) -> pd.Series:
-    """Per row, the digest of its race: order-independent over the race's rows, salted with the model version.
+def race_digests(rows: pd.DataFrame, inputs: pd.DataFrame) -> pd.Series:
+    """Per row, the digest of its race: order-independent over the race's rows (column names included).
     Floats are rounded to 1e-9 first: the warehouse's parallel aggregates differ in the last bits between builds."""
     both = pd.concat([rows, inputs.set_axis(rows.index)], axis=1).round(ROUNDING_DECIMALS)
     hashes = pd.util.hash_pandas_object(both, index=False)
     by_race = pd.Series(hashes.to_numpy(dtype=np.uint64), index=rows.index).groupby(rows["race_id"])
-    digests = {race: hashlib.blake2b(np.sort(h.to_numpy()).tobytes() + str(model_version).encode(),
-                                     digest_size=12).hexdigest()
+    names = "\x1f".join(map(str, both.columns)).encode()
+    digests = {race: hashlib.blake2b(np.sort(h.to_numpy()).tobytes() + names, digest_size=12).hexdigest()
                for race, h in by_race}
     return rows["race_id"].map(digests)
 
@@ -59,10 +63,10 @@ def _columns_stored(warehouse: Warehouse, frames: dict[str, pd.DataFrame]) -> bo
 
 
 def write_changed_races(warehouse: Warehouse, table: str, contribution_table: str, rows: pd.DataFrame,
-                        inputs: pd.DataFrame, model_version: int, predict: Predict) -> dict[str, int]:
+                        inputs: pd.DataFrame, predict: Predict) -> dict[str, int]:
     """Predict the races of `rows` whose digest changed and store them; row counts per table after the write."""
     rows, inputs = rows.reset_index(drop=True), inputs.reset_index(drop=True)
-    rows = rows.assign(**{DIGEST: race_digests(rows, inputs, model_version)})
+    rows = rows.assign(**{DIGEST: race_digests(rows, inputs)})
     kept = _kept_races(warehouse, table, rows)
     todo = ~rows["race_id"].isin(kept)
     if kept and not todo.any():  # nothing to predict (a model would not take zero rows): only drop gone races

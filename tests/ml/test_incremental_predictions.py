@@ -1,4 +1,5 @@
-"""Prediction tables keep the races whose inputs and champion did not change (ml.incremental), on a real DuckLake."""
+"""Prediction tables keep the races whose inputs did not change, also after a new champion (ml.incremental), on a real
+DuckLake."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ class Model:
 def _write(warehouse: Warehouse, rows: pd.DataFrame, model: Model) -> dict[str, int]:
     inputs = rows[["x", "y"]]
     return write_changed_races(warehouse, TABLE, CONTRIBUTIONS, rows.drop(columns=["x", "y"]).assign(**LAP_KEYS),
-                               inputs, model.version, model)
+                               inputs, model)
 
 
 def _table(warehouse: Warehouse) -> pd.DataFrame:
@@ -70,7 +71,16 @@ def test_only_new_and_changed_races_are_predicted(tmp_path: Path) -> None:
     assert table["prediction"].tolist() == [1.5, 2.5, 4.5, 5.5, 7.0]
     assert read_frame(warehouse, f"select count(distinct {DIGEST}) as n from marts.{TABLE}")["n"][0] == 3
 
-    retrained = Model(2)  # a new champion predicts every race again
-    _write(warehouse, revised, retrained)
-    assert retrained.predicted == {1, 2, 4}
-    assert _table(warehouse)["prediction"].tolist() == [3.0, 5.0, 9.0, 11.0, 14.0]
+    retrained = Model(2)  # a new champion predicts the new race; the others stay as their champion predicted them
+    with_race_5 = pd.concat([revised, pd.DataFrame({"race_id": [5], "lap_number": [1], "x": [1.0], "y": [1.0]})],
+                            ignore_index=True)
+    _write(warehouse, with_race_5, retrained)
+    assert retrained.predicted == {5}
+    versions = read_frame(warehouse, f"select race_id, model_version from marts.{TABLE} order by race_id, lap_number")
+    assert versions["model_version"].tolist() == [1, 1, 1, 1, 1, 2]
+    assert _table(warehouse)["prediction"].tolist() == [1.5, 2.5, 4.5, 5.5, 7.0, 4.0]
+
+    other_inputs = Model(3)  # a champion with another input list predicts every race
+    write_changed_races(warehouse, TABLE, CONTRIBUTIONS, with_race_5.drop(columns=["x", "y"]).assign(**LAP_KEYS),
+                        with_race_5[["x"]], other_inputs)
+    assert other_inputs.predicted == {1, 2, 4, 5}
