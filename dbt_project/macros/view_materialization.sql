@@ -1,7 +1,8 @@
 {#
   Views are replaced in one `create or replace view` statement and one commit, like tables (table_materialization.sql).
   The stock view materialisation drops leftovers, creates `<name>__dbt_tmp`, renames twice and drops the backup
-  after its commit: on DuckLake the drop is a catalog round trip and a snapshot of its own (~0.1 s per view).
+  after its commit: on DuckLake the drop is a catalog round trip and a snapshot of its own. `dbt build` CPU 52.3 / 53.1 s
+  with the stock one vs 48.2 / 46.2 s with this (alternating, loaded 2-core machine); same marts and features.
 #}
 {% materialization view, adapter="duckdb" %}
   {%- set target_relation = this.incorporate(type='view') -%}
