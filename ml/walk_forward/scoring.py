@@ -45,7 +45,7 @@ def refitted(folds: Sequence[Fold], frame: pd.DataFrame, fit: Callable[[pd.DataF
         return Fitted(fit(train) if known is None else known, until)
 
     with ThreadPoolExecutor(max_workers=min(FOLDS_AT_ONCE, max(len(folds), 1))) as pool:
-        yield from zip(folds, pool.map(fitted, folds))
+        yield from zip(folds, pool.map(fitted, folds), strict=True)
 
 
 def race_score(fold: Fold, trained_until: pd.Timestamp, metric: str, value: float, baseline_name: str,
