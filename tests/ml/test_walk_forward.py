@@ -54,6 +54,18 @@ def test_a_fit_that_sees_its_race_is_caught(warehouse: Warehouse, judged: list[F
     assert set(leaked(scores, judged)["race_id"]) == {judged[-1].race_id}
 
 
+def test_folds_fitted_at_once_score_as_one_at_a_time(warehouse: Warehouse, judged: list[Fold],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from ml.procedures import PROCEDURES
+
+    procedure = PROCEDURES["lap_time"]
+    monkeypatch.setitem(procedure.hyper_parameters, "n_estimators", 20)  # a small model: the same procedure, faster
+    monkeypatch.setattr(scoring, "FOLDS_AT_ONCE", 1)
+    one_at_a_time = procedure.evaluate(warehouse, judged).per_race
+    monkeypatch.setattr(scoring, "FOLDS_AT_ONCE", len(judged))
+    pd.testing.assert_frame_equal(procedure.evaluate(warehouse, judged).per_race, one_at_a_time, check_exact=True)
+
+
 def test_entry_inputs_are_dated_before_the_race(warehouse: Warehouse) -> None:
     entries = datasets.entry_frame_from_marts(warehouse)
     assert (entries["last_input_race_start_at"].dropna() < entries.loc[
