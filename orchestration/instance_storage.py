@@ -23,7 +23,7 @@ from dagster._core.storage.sqlite_storage import SqliteStorageConfig
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool, StaticPool
+from sqlalchemy.pool import StaticPool
 
 # Dagster hands events to store_event_batch only when this is > 0, read from the environment of the process that
 # reports them (run creation, step workers); the value caps a batch.
@@ -35,6 +35,8 @@ class KeptIndexSqliteEventLogStorage(SqliteEventLogStorage):
         self._index_engine: Engine | None = None
         self._batch = threading.local()  # the run database connection held for one batch, per thread
         super().__init__(base_dir, inst_data)
+        # re-entrant: a batch holds Dagster's run connection (taken under this lock) while its events reach the index
+        self._db_lock = threading.RLock()  # type: ignore[assignment]
 
     @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData | None,  # type: ignore[override]
@@ -70,21 +72,13 @@ class KeptIndexSqliteEventLogStorage(SqliteEventLogStorage):
             super().store_event_batch(events)
             return
         run_id = run_ids.pop()
-        engine = create_engine(self.conn_string_for_shard(run_id), poolclass=NullPool,
-                               connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
-        try:
-            if run_id not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(run_id)
-            with engine.connect() as conn, conn.begin():
-                self._batch.held = (run_id, conn)
-                try:
-                    for event in events:
-                        self.store_event(event)
-                finally:
-                    self._batch.held = None
-        finally:
-            engine.dispose()
+        with super()._connect(run_id) as conn:
+            self._batch.held = (run_id, conn)
+            try:
+                for event in events:
+                    self.store_event(event)
+            finally:
+                self._batch.held = None
 
     def dispose(self) -> None:
         if self._index_engine is not None:
