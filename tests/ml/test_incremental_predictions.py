@@ -33,10 +33,10 @@ class Model:
         return frame, contributions
 
 
-def _write(warehouse: Warehouse, rows: pd.DataFrame, model: Model) -> dict[str, int]:
-    inputs = rows[["x", "y"]]
+def _write(warehouse: Warehouse, rows: pd.DataFrame, model: Model, inputs: list[str] | None = None) -> dict[str, int]:
+    """`rows` with model inputs x and y; the model reads `inputs` of them (default both)."""
     return write_changed_races(warehouse, TABLE, CONTRIBUTIONS, rows.drop(columns=["x", "y"]).assign(**LAP_KEYS),
-                               inputs, model)
+                               rows[inputs or ["x", "y"]], model)
 
 
 def _table(warehouse: Warehouse) -> pd.DataFrame:
@@ -81,6 +81,5 @@ def test_only_new_and_changed_races_are_predicted(tmp_path: Path) -> None:
     assert _table(warehouse)["prediction"].tolist() == [1.5, 2.5, 4.5, 5.5, 7.0, 4.0]
 
     other_inputs = Model(3)  # a champion with another input list predicts every race
-    write_changed_races(warehouse, TABLE, CONTRIBUTIONS, with_race_5.drop(columns=["x", "y"]).assign(**LAP_KEYS),
-                        with_race_5[["x"]], other_inputs)
+    _write(warehouse, with_race_5, other_inputs, inputs=["x"])
     assert other_inputs.predicted == {1, 2, 4, 5}
